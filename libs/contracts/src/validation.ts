@@ -1,0 +1,75 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { registerDecorator, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
+import { MAX_AMOUNT } from '@credence/kernel';
+
+/** One broken rule on one field, e.g. `{ field: 'resource.projectId', rule: 'maxLength', message: ... }`. */
+export interface FieldIssue {
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
+function flatten(errors: readonly ValidationError[], parent = ''): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const e of errors) {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    for (const [rule, message] of Object.entries(e.constraints ?? {})) {
+      // class-validator names an unknown field's rule "whitelistValidation"; say what it means.
+      out.push({ field, rule: rule === 'whitelistValidation' ? 'unknownField' : rule, message });
+    }
+    if (e.children && e.children.length > 0) out.push(...flatten(e.children, field));
+  }
+  return out;
+}
+
+/**
+ * Validates an untrusted plain object against a DTO class: unknown fields are refused, nested
+ * objects validated, and every issue names its field and rule. Nothing is coerced.
+ */
+export function validatePlain<T extends object>(cls: ClassConstructor<T>, plain: unknown): Validated<T> {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
+    return { ok: false, issues: [{ field: '(body)', rule: 'isObject', message: 'the body must be a JSON object' }] };
+  }
+  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  return errors.length === 0 ? { ok: true, value: instance } : { ok: false, issues: flatten(errors) };
+}
+
+/** Parses JSON bytes and validates them; a parse failure is an issue on `(body)`. */
+export function validateJson<T extends object>(cls: ClassConstructor<T>, bytes: Uint8Array | string): Validated<T> {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    return { ok: false, issues: [{ field: '(body)', rule: 'isJson', message: `not JSON: ${(e as Error).message}` }] };
+  }
+  return validatePlain(cls, plain);
+}
+
+export const describeIssues = (issues: readonly FieldIssue[]): string => issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+
+const POSITIVE = /^[1-9][0-9]*$/;
+const NON_NEGATIVE = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * A credit amount on the wire: a decimal string of an integer (never a JSON number, which loses
+ * precision above 2^53), within Postgres bigint.
+ */
+export function IsAmount(options: { allowZero?: boolean } = {}, validationOptions?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isAmount',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: validationOptions ?? {},
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && (options.allowZero ? NON_NEGATIVE : POSITIVE).test(value) && BigInt(value) <= MAX_AMOUNT,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'amount'} must be a decimal string of a ${options.allowZero ? 'non-negative' : 'positive'} integer of at most ${MAX_AMOUNT} (e.g. "1500")`,
+      },
+    });
+  };
+}
