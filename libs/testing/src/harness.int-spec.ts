@@ -3,12 +3,12 @@ import { createTestSchema } from './schema.js';
 import { spawnProcess, stopAll } from './process.js';
 import { waitFor } from './wait-for.js';
 
-// A tiny service: says it is ready, then ticks until killed.
+// A tiny service: says it is ready (only once its SIGTERM handler is in place), then ticks until killed.
 const TICKER = `
-console.log('ready pid=' + process.pid);
+process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
 let n = 0;
 setInterval(() => console.log('tick ' + (++n)), 20);
-process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
+console.log('ready pid=' + process.pid);
 `;
 
 afterAll(() => stopAll());
