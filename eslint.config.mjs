@@ -1,6 +1,7 @@
 // ESLint 9 flat config: typescript-eslint's type-checked rules plus Nx module boundaries.
 import { createProjectGraphAsync } from '@nx/devkit';
 import nx from '@nx/eslint-plugin';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 // @nx/enforce-module-boundaries only reads the cached project graph and silently skips itself when
@@ -53,7 +54,7 @@ const boundaries = (depConstraints) => ({
 
 const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'];
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['**/dist/', '**/.data/', '**/node_modules/', '**/coverage/', '.nx/', '**/jest.config.js'] },
   {
     plugins: { '@nx': nx },
