@@ -17,13 +17,14 @@ const shared = {
 };
 
 export default {
+  // Integration tests drive real services; a slow machine must not turn into a red test.
+  testTimeout: 120000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.{int,e2e}-spec.ts'],
-      testTimeout: 120000,
     },
   ],
 };

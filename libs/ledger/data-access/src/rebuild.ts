@@ -49,7 +49,7 @@ export async function rebuildAndVerify(pool: pg.Pool, schema: string, options: R
     await client.query('begin isolation level repeatable read');
     await client.query(`drop schema if exists ${scratch} cascade; create schema ${scratch}`);
     for (const p of PROJECTIONS) {
-      await client.query(`create table ${scratch}.${p.table} (like ${schema}.${p.table} including defaults)`);
+      await client.query(`create table ${scratch}.${p.table} (like ${schema}.${p.table} including all)`);
     }
 
     const states = new Map<string, AccountState>();
@@ -57,9 +57,9 @@ export async function rebuildAndVerify(pool: pg.Pool, schema: string, options: R
     let after = '0';
     let foldMs = 0;
     for (;;) {
-      // Fetched as text: parsing jsonb text ourselves costs the same, and keeps the loop in one place.
+      // Ordered by the bigint column (an output column named seq would sort as text: '10' < '2').
       const page = await client.query<{ seq: string; account_id: string; data: string }>(
-        `select seq::text, account_id, data::text from ${schema}.events where seq > $1 order by seq limit $2`,
+        `select e.seq::text as seq, e.account_id, e.data::text as data from ${schema}.events e where e.seq > $1 order by e.seq limit $2`,
         [after, pageSize],
       );
       const t = performance.now();
