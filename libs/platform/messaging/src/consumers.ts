@@ -25,7 +25,9 @@ export function durableConsumerConfig(spec: DurableConsumerSpec): ConsumerConfig
   );
   const config: Partial<ConsumerConfig> = {
     durable_name: spec.durable,
-    filter_subject: spec.filterSubject,
+    // '' means every subject of the stream: sent as no filter at all, since the client would
+    // otherwise put an empty token in the create subject and the server would not answer.
+    ...(spec.filterSubject === '' ? {} : { filter_subject: spec.filterSubject }),
     deliver_policy: DeliverPolicy.All,
     ack_policy: AckPolicy.Explicit,
     replay_policy: ReplayPolicy.Instant,

@@ -31,6 +31,11 @@ export type JetStreamServerOptions = {
   /** Concurrent requests per `@MessagePattern`. Default 64. */
   readonly maxConcurrentRequests?: number;
   readonly consumers: readonly JetStreamConsumerBinding[];
+  /**
+   * Maps a `@MessagePattern` to the subject actually served. Patterns are static decorator
+   * arguments; this lets one deployment (or one test) live under its own subject prefix.
+   */
+  readonly subjectFor?: (pattern: string) => string;
   /** Runs after connecting, before anything is consumed: the place for ensureStream / ensureDurableConsumer. */
   readonly provision?: (jsm: JetStreamManager, nc: NatsConnection) => Promise<void>;
 };
@@ -135,7 +140,7 @@ export class JetStreamServer extends Server<JetStreamEvents> implements CustomTr
         this.batchConsumers.push(consumer);
       } else {
         this.requestServers.push(
-          serveRequests(nc, pattern, {
+          serveRequests(nc, this.options.subjectFor?.(pattern) ?? pattern, {
             queue: this.options.queue,
             maxConcurrent: this.options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS,
             handler: (request) => this.handleRpc(handler, request.subject, request.data, request.headers),

@@ -1,0 +1,93 @@
+import { Body, ConflictException, Controller, HttpCode, Inject, Post, Put, UnprocessableEntityException } from '@nestjs/common';
+import {
+  CaptureHoldDto,
+  ConfigureAllowanceDto,
+  ConfigureThresholdDto,
+  IssueGrantDto,
+  IssueRefundDto,
+  PlaceHoldDto,
+  RecordUsageDto,
+  ReleaseHoldDto,
+  type LedgerCommandBase,
+} from '@credence/contracts';
+import type { Clock } from '@credence/kernel';
+import { encodeEvent } from '@credence/ledger-domain';
+import { ApplyCommands } from '../../application/apply-commands/apply-commands.js';
+import { keyed, type WireKind } from '../../application/apply-commands/from-wire.js';
+import { PlaceHold } from '../../application/place-hold/place-hold.js';
+import { CLOCK } from '../../ledger.tokens.js';
+import { Valid } from './valid.pipe.js';
+
+/**
+ * Operators' and services' HTTP way to the same commands as the JetStream subjects, applied
+ * synchronously: 200 with the events on success or repeat, 422 with the reason when the ledger
+ * refuses, 409 when the key was used with another body.
+ */
+@Controller('api/ledger')
+export class CommandsController {
+  constructor(
+    @Inject(ApplyCommands) private readonly apply: ApplyCommands,
+    @Inject(PlaceHold) private readonly placeHold: PlaceHold,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post('grants') @HttpCode(200)
+  grant(@Body(new Valid(IssueGrantDto)) dto: IssueGrantDto) {
+    return this.run('IssueGrant', dto);
+  }
+
+  @Post('usage') @HttpCode(200)
+  usage(@Body(new Valid(RecordUsageDto)) dto: RecordUsageDto) {
+    return this.run('RecordUsage', dto);
+  }
+
+  @Post('refunds') @HttpCode(200)
+  refund(@Body(new Valid(IssueRefundDto)) dto: IssueRefundDto) {
+    return this.run('IssueRefund', dto);
+  }
+
+  @Post('holds') @HttpCode(200)
+  async hold(@Body(new Valid(PlaceHoldDto)) dto: PlaceHoldDto) {
+    const reply = await this.placeHold.execute({ ...dto });
+    if (reply.status === 'refused') throw new UnprocessableEntityException(reply);
+    if (reply.status === 'invalid') throw new ConflictException(reply);
+    return reply;
+  }
+
+  @Post('captures') @HttpCode(200)
+  capture(@Body(new Valid(CaptureHoldDto)) dto: CaptureHoldDto) {
+    return this.run('CaptureHold', dto);
+  }
+
+  @Post('releases') @HttpCode(200)
+  release(@Body(new Valid(ReleaseHoldDto)) dto: ReleaseHoldDto) {
+    return this.run('ReleaseHold', dto);
+  }
+
+  @Put('thresholds')
+  threshold(@Body(new Valid(ConfigureThresholdDto)) dto: ConfigureThresholdDto) {
+    return this.run('ConfigureThreshold', dto);
+  }
+
+  @Put('allowance')
+  allowance(@Body(new Valid(ConfigureAllowanceDto)) dto: ConfigureAllowanceDto) {
+    return this.run('ConfigureAllowance', dto);
+  }
+
+  private async run(kind: WireKind, dto: LedgerCommandBase) {
+    const [result] = await this.apply.execute([keyed(kind, dto, this.clock.now())]);
+    switch (result?.status) {
+      case 'applied':
+        return { status: 'applied', events: result.events.map(encodeEvent) };
+      case 'duplicate':
+        if (result.outcome.status === 'refused') throw new UnprocessableEntityException({ status: 'refused', reason: result.outcome.code, repeat: true });
+        return { status: 'applied', repeat: true };
+      case 'refused':
+        throw new UnprocessableEntityException({ status: 'refused', reason: result.code });
+      case 'conflict':
+        throw new ConflictException({ status: 'conflict', reason: 'idempotency_conflict', message: `key ${dto.key} was already used with another body` });
+      default:
+        throw new Error('no result for a command');
+    }
+  }
+}
