@@ -6,7 +6,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { LEDGER_EVENT_SUBJECTS, subject, type LedgerEventKind, type Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
 import { LedgerQueries, LedgerStore, LEDGER_MIGRATIONS, type LedgerDatabase } from '@credence/ledger-data-access';
-import { createDatabase, poolOf, runMigrations } from '@credence/platform-database';
+import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream, Publisher } from '@credence/platform-messaging';
 import { ApplyCommands } from './application/apply-commands/apply-commands.js';
 import { ConsumeCommands } from './application/consume-commands/consume-commands.js';
@@ -77,7 +77,7 @@ class Connections implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.nc.drain().catch(() => undefined);
-    await this.db.destroy();
+    await closeDatabase(this.db);
   }
 }
 

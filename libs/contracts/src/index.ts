@@ -1,3 +1,5 @@
+// DTO decorators (class-transformer's @Type) read design-time metadata: load the polyfill with them.
+import 'reflect-metadata';
 export * from './validation.js';
 export * from './subjects.js';
 export * from './ledger/commands.js';

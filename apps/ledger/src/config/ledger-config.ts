@@ -32,7 +32,8 @@ export class LedgerConfig {
 }
 
 export const LEDGER_DEFAULTS: Readonly<Record<string, string>> = {
-  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  // The embedded Postgres that `npm start` runs when no DATABASE_URL is given.
+  DATABASE_URL: 'postgres://credence:credence@127.0.0.1:54329/credence',
   NATS_URL: 'nats://127.0.0.1:4222',
   PORT: '3001',
   LEDGER_SCHEMA: 'ledger',

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { ManualClock } from '@credence/kernel';
 import { LedgerQueries, LedgerStore, LEDGER_MIGRATIONS, type LedgerDatabase } from '@credence/ledger-data-access';
-import { createDatabase, poolOf, runMigrations } from '@credence/platform-database';
+import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
 import { createTestSchema, type TestSchema } from '@credence/testing';
 import { ApplyCommands, type KeyedCommand } from '../application/apply-commands/apply-commands.js';
 import { keyed, type WireKind } from '../application/apply-commands/from-wire.js';
@@ -47,7 +47,7 @@ export async function createLedgerFixture(prefix: string, start = Date.UTC(2026,
       return keyed(kind, v.value, clock.now());
     },
     async close() {
-      await db.destroy();
+      await closeDatabase(db);
       await schema.drop();
     },
   };

@@ -116,3 +116,14 @@ export function poolOf<DB>(db: Kysely<DB>): pg.Pool {
   }
   return pool;
 }
+
+/**
+ * Closes a database made by `createDatabase`. `db.destroy()` alone ends the pool only if Kysely
+ * itself ever used it; code that went straight to `poolOf(db)` would leave idle connections
+ * holding the process open until their idle timeout.
+ */
+export async function closeDatabase<DB>(db: Kysely<DB>): Promise<void> {
+  const pool = pools.get(db);
+  await db.destroy();
+  if (pool !== undefined && !pool.ended) await pool.end();
+}
