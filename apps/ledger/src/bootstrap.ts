@@ -14,7 +14,8 @@ const logger = createLogger({ name: 'ledger' });
 const ns = { prefix: config.NATS_PREFIX };
 
 const app = await NestFactory.create<NestFastifyApplication>(LedgerModule, new FastifyAdapter({ bodyLimit: 1_048_576 }), {
-  bufferLogs: false,
+  // Nest's own start-up chatter (every route, every module) only at debug; problems always.
+  logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
 app.connectMicroservice(

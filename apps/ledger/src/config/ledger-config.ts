@@ -17,7 +17,12 @@ export class LedgerConfig {
   @IsInt() @Min(10) @Max(60_000) COMMAND_FETCH_EXPIRES_MS!: number;
   @IsInt() @Min(1) @Max(1_000_000) COMMAND_MAX_ACK_PENDING!: number;
   @IsInt() @Min(1_000) @Max(600_000) COMMAND_ACK_WAIT_MS!: number;
-  @IsInt() @Min(1) @Max(100) COMMAND_MAX_DELIVER!: number;
+  /**
+   * -1 (the default): a command is redelivered until it is applied. A malformed command is
+   * terminated at once (and kept in rejects), so only an outage retries; a bound here would
+   * silently drop commands after a long enough Postgres outage.
+   */
+  @IsInt() @Min(-1) @Max(1000) COMMAND_MAX_DELIVER!: number;
   @IsInt() @Min(0) @Max(100) HOLD_GROUP_WINDOW_MS!: number;
   @IsInt() @Min(1) @Max(5000) HOLD_GROUP_MAX!: number;
   @IsInt() @Min(10) @Max(3_600_000) SWEEP_INTERVAL_MS!: number;
@@ -43,7 +48,7 @@ export const LEDGER_DEFAULTS: Readonly<Record<string, string>> = {
   COMMAND_FETCH_EXPIRES_MS: '1000',
   COMMAND_MAX_ACK_PENDING: '5000',
   COMMAND_ACK_WAIT_MS: '30000',
-  COMMAND_MAX_DELIVER: '10',
+  COMMAND_MAX_DELIVER: '-1',
   HOLD_GROUP_WINDOW_MS: '1',
   HOLD_GROUP_MAX: '256',
   SWEEP_INTERVAL_MS: '1000',
@@ -55,7 +60,7 @@ export const LEDGER_DEFAULTS: Readonly<Record<string, string>> = {
   EVENT_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
 };
 
-const NUMERIC = new Set(Object.keys(LEDGER_DEFAULTS).filter((k) => /^\d+$/.test(LEDGER_DEFAULTS[k] ?? '')));
+const NUMERIC = new Set(Object.keys(LEDGER_DEFAULTS).filter((k) => /^-?\d+$/.test(LEDGER_DEFAULTS[k] ?? '')));
 
 export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const plain: Record<string, unknown> = {};

@@ -62,7 +62,10 @@ export interface BatchWrite {
 
 export const commandKeyId = (accountId: string, key: string): string => `${accountId}\u0000${key}`;
 
-/** Any constant will do, as long as every writer of the log takes the same one (see appendLock). */
+/**
+ * Two-key advisory lock: a constant for "the ledger log", and the schema, because advisory locks
+ * are per database and two ledgers in two schemas of one database have two logs.
+ */
 const LOG_APPEND_LOCK = 0x4c454447; // "LEDG"
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock detected
 
@@ -197,7 +200,7 @@ export class LedgerTransaction {
     // a row that commits late. Every appender takes this lock last and holds it to commit, so
     // sequence numbers are handed out in commit order. Row locks are all taken before it:
     // nothing that holds it waits on anything but the commit.
-    await c.query('select pg_advisory_xact_lock($1)', [LOG_APPEND_LOCK]);
+    await c.query('select pg_advisory_xact_lock($1, hashtext(current_schema()))', [LOG_APPEND_LOCK]);
     let seqs: bigint[] = [];
     if (batch.events.length > 0) {
       const e = batch.events;

@@ -1,5 +1,5 @@
 import { assertNever, err, ok, type Result } from '@credence/kernel';
-import { balanceAt } from './balance.js';
+import { balanceAt, ledgerBalance } from './balance.js';
 import { drawDown } from './burn-down.js';
 import type {
   CaptureHold,
@@ -12,11 +12,18 @@ import type {
   ResetPeriod,
 } from './commands.js';
 import type { LedgerEvent } from './events.js';
-import { evolve } from './evolve.js';
+import { AccountDraft, applyEvent } from './evolve.js';
 import { DEFAULT_PRIORITY, type AccountState, type Allocation } from './model.js';
 import { MAX_ANCHOR_DAY, MIN_ANCHOR_DAY, parsePeriod } from './periods.js';
 
 export type Decision = Result<readonly LedgerEvent[], Refusal>;
+
+/** An accepted decision with what it leads to: the state after its events, and the ledger balance after each. */
+export interface Outcome {
+  readonly events: readonly LedgerEvent[];
+  readonly state: AccountState;
+  readonly balancesAfter: readonly bigint[];
+}
 
 /**
  * Decides what a command does to an account at time `now`. Pure and deterministic.
@@ -27,25 +34,36 @@ export type Decision = Result<readonly LedgerEvent[], Refusal>;
  * housekeeping: a refusal leaves no trace in the log.
  */
 export function decide(state: AccountState, command: LedgerCommand, now: number): Decision {
+  const result = decideOutcome(state, command, now);
+  return result.ok ? ok(result.value.events) : result;
+}
+
+/** `decide`, also returning the resulting state (so a caller need not fold the events again). */
+export function decideOutcome(state: AccountState, command: LedgerCommand, now: number): Result<Outcome, Refusal> {
   const run = new Run(state, now);
   run.housekeep();
   const refusal = run.apply(command);
   if (refusal) return err(refusal);
   run.settleDebt();
   run.checkThresholds();
-  return ok(run.events);
+  return ok({ events: run.events, state: run.state.snapshot(), balancesAfter: run.balances });
 }
 
 class Run {
   readonly events: LedgerEvent[] = [];
+  readonly balances: bigint[] = [];
+  readonly state: AccountDraft;
   constructor(
-    private state: AccountState,
+    base: AccountState,
     private readonly now: number,
-  ) {}
+  ) {
+    this.state = new AccountDraft(base);
+  }
 
   private emit(event: LedgerEvent): void {
     this.events.push(event);
-    this.state = evolve(this.state, event);
+    applyEvent(this.state, event);
+    this.balances.push(ledgerBalance(this.state));
   }
 
   housekeep(): void {

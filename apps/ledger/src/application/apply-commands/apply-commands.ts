@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '@credence/kernel';
-import { decide, evolve, ledgerBalance, balanceAt, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
+import { decideOutcome, balanceAt, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
 import {
   commandKeyId,
   type CommandToRecord,
@@ -119,18 +119,17 @@ export class ApplyCommands {
         }
         const state = states.get(c.accountId);
         if (!state) throw new Error(`account ${c.accountId} was not loaded`);
-        const decision = decide(state, c.command, now);
+        const decision = decideOutcome(state, c.command, now);
         let outcome: StoredOutcome;
         if (decision.ok) {
-          let s = state;
-          decision.value.forEach((event, i) => {
-            s = evolve(s, event);
-            events.push({ eventId: `${c.accountId}/${c.key}/${i}`, accountId: c.accountId, commandKey: c.key, event, balanceAfter: ledgerBalance(s) });
+          const { events: decided, state: after, balancesAfter } = decision.value;
+          decided.forEach((event, i) => {
+            events.push({ eventId: `${c.accountId}/${c.key}/${i}`, accountId: c.accountId, commandKey: c.key, event, balanceAfter: balancesAfter[i] ?? 0n });
           });
-          states.set(c.accountId, s);
-          const reply = replyFor(c.command, s, now);
-          outcome = reply ? { status: 'applied', events: decision.value.length, reply } : { status: 'applied', events: decision.value.length };
-          results.push({ status: 'applied', events: decision.value, reply });
+          states.set(c.accountId, after);
+          const reply = replyFor(c.command, after, now);
+          outcome = reply ? { status: 'applied', events: decided.length, reply } : { status: 'applied', events: decided.length };
+          results.push({ status: 'applied', events: decided, reply });
         } else {
           outcome = { status: 'refused', code: decision.code };
           results.push({ status: 'refused', code: decision.code });

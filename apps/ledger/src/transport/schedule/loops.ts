@@ -63,6 +63,7 @@ export class Loop {
 export class AdvisoryLeader {
   private client: pg.PoolClient | undefined;
 
+  /** Advisory locks are per database: the key pairs a constant with the schema the pool works in. */
   constructor(
     private readonly pool: pg.Pool,
     private readonly lockKey: number,
@@ -73,7 +74,7 @@ export class AdvisoryLeader {
     if (this.client) return true;
     const client = await this.pool.connect();
     try {
-      const r = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [this.lockKey]);
+      const r = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext(current_schema())) as locked', [this.lockKey]);
       if (r.rows[0]?.locked) {
         client.on('error', () => this.lose());
         this.client = client;
@@ -91,7 +92,7 @@ export class AdvisoryLeader {
     const client = this.client;
     this.client = undefined;
     if (!client) return;
-    await client.query('select pg_advisory_unlock($1)', [this.lockKey]).catch(() => undefined);
+    await client.query('select pg_advisory_unlock($1, hashtext(current_schema()))', [this.lockKey]).catch(() => undefined);
     client.release();
   }
 

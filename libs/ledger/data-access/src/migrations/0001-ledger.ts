@@ -11,7 +11,7 @@ export const m0001Ledger: Migration = {
         type text not null,
         command_key text not null,
         occurred_at timestamptz not null,
-        recorded_at timestamptz not null default now(),
+        recorded_at timestamptz not null default clock_timestamp(),
         balance_after bigint not null,
         data jsonb not null
       );
@@ -37,7 +37,7 @@ export const m0001Ledger: Migration = {
         type text not null,
         body_hash text not null,
         outcome jsonb not null,
-        recorded_at timestamptz not null default now(),
+        recorded_at timestamptz not null default clock_timestamp(),
         primary key (account_id, key)
       );
 
