@@ -119,12 +119,16 @@ class Connections implements OnApplicationShutdown {
     },
     { provide: LedgerStore, useFactory: (pool: pg.Pool) => new LedgerStore(pool), inject: [POOL] },
     { provide: LedgerQueries, useFactory: (db: Kysely<LedgerDatabase>) => new LedgerQueries(db), inject: [DB] },
-    { provide: ApplyCommands, useFactory: (s: LedgerStore, clock: Clock) => new ApplyCommands(s, clock), inject: [LedgerStore, CLOCK] },
+    {
+      provide: ApplyCommands,
+      useFactory: (s: LedgerStore, clock: Clock, c: LedgerConfig) => new ApplyCommands(s, clock, c.APPLY_PARALLELISM),
+      inject: [LedgerStore, CLOCK, CONFIG],
+    },
     { provide: ConsumeCommands, useFactory: (a: ApplyCommands, clock: Clock) => new ConsumeCommands(a, clock), inject: [ApplyCommands, CLOCK] },
     {
       provide: PlaceHold,
       useFactory: (a: ApplyCommands, clock: Clock, c: LedgerConfig) =>
-        new PlaceHold(a, clock, { groupWindowMs: c.HOLD_GROUP_WINDOW_MS, maxGroupSize: c.HOLD_GROUP_MAX }),
+        new PlaceHold(a, clock, { groupWindowMs: c.HOLD_GROUP_WINDOW_MS, maxGroupSize: c.HOLD_GROUP_MAX, maxGroupsInFlight: 2 }),
       inject: [ApplyCommands, CLOCK, CONFIG],
     },
     { provide: GetCredits, useFactory: (q: LedgerQueries, clock: Clock) => new GetCredits(q, clock), inject: [LedgerQueries, CLOCK] },

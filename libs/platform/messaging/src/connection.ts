@@ -35,6 +35,9 @@ export function natsClientSettings(input: NatsConnectionInput): ConnectionOption
     pingInterval: o.pingIntervalMs,
     maxPingOut: o.maxPingOut,
     timeout: o.connectTimeoutMs,
+    // The client otherwise builds an Error (a stack trace) for every request and JetStream
+    // publish, in case it times out: measured at a third of the CPU of a publishing loop.
+    noAsyncTraces: true,
   };
 }
 

@@ -8,9 +8,14 @@ export interface PlaceHoldOptions {
   readonly groupWindowMs: number;
   /** A group is committed as soon as it has this many requests. */
   readonly maxGroupSize: number;
+  /**
+   * Groups committing at once. While they are busy, new requests gather into the next group,
+   * so groups grow with the load instead of transactions piling up on the pool.
+   */
+  readonly maxGroupsInFlight: number;
 }
 
-export const PLACE_HOLD_DEFAULTS: PlaceHoldOptions = { groupWindowMs: 1, maxGroupSize: 256 };
+export const PLACE_HOLD_DEFAULTS: PlaceHoldOptions = { groupWindowMs: 1, maxGroupSize: 256, maxGroupsInFlight: 2 };
 
 interface Waiting {
   readonly dto: PlaceHoldDto;
@@ -53,11 +58,14 @@ export class PlaceHold {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const group = this.queue;
-    if (group.length === 0) return;
-    this.queue = [];
+    // Every slot busy: the queue keeps growing and goes as one group when a slot frees.
+    if (this.queue.length === 0 || this.running >= this.options.maxGroupsInFlight) return;
+    const group = this.queue.splice(0, this.options.maxGroupSize);
     this.running++;
-    void this.commit(group).finally(() => this.running--);
+    void this.commit(group).finally(() => {
+      this.running--;
+      if (this.queue.length > 0) this.flush();
+    });
   }
 
   private async commit(group: Waiting[]): Promise<void> {
