@@ -187,7 +187,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
           (m) => {
             latencies.push(performance.now() - sent);
             // A refusal by the server (busy, error) comes back as an empty body with error headers.
-            if (m.data.length > 0 && (m.json() as { status?: string }).status === 'approved') approved++;
+            if (m.data.length > 0 && m.json<{ status?: string }>().status === 'approved') approved++;
             else if (m.data.length === 0) failed++;
           },
           () => void failed++,

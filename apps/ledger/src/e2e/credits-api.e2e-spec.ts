@@ -17,6 +17,7 @@ interface Transaction {
   type: string;
   event: string;
   amount: string;
+  reserved: string | null;
   timestamp: string;
   balanceAfter: string;
   resource: Record<string, string> | null;
@@ -78,18 +79,18 @@ describe('GET /api/billing/credits', () => {
   it('lists the transactions newest first, each with its type, signed amount and balance after', async () => {
     const page = await credits('&limit=200');
     expect(page.nextCursor).toBeNull();
-    // (a placed hold moves no credits, as its balanceAfter shows; its signed amount is not pinned here)
-    expect(page.transactions.map((t) => [t.event, t.event === 'HoldPlaced' ? '?' : t.amount, t.balanceAfter])).toEqual([
-      ['RefundIssued', '10', '1225'],
-      ['HoldCaptured', '-15', '1215'],
-      ['HoldPlaced', '?', '1230'],
-      ['UsageDeducted', '-50', '1230'],
-      ['UsageDeducted', '-40', '1280'],
-      ['UsageDeducted', '-30', '1320'],
-      ['GrantIssued', '50', '1350'],
-      ['GrantIssued', '100', '1300'],
-      ['GrantIssued', '200', '1200'],
-      ['GrantIssued', '1000', '1000'],
+    // A placed hold moves no credits (amount 0, balance unchanged); what it reserves is `reserved`.
+    expect(page.transactions.map((t) => [t.event, t.amount, t.balanceAfter, t.reserved])).toEqual([
+      ['RefundIssued', '10', '1225', null],
+      ['HoldCaptured', '-15', '1215', '-20'],
+      ['HoldPlaced', '0', '1230', '20'],
+      ['UsageDeducted', '-50', '1230', null],
+      ['UsageDeducted', '-40', '1280', null],
+      ['UsageDeducted', '-30', '1320', null],
+      ['GrantIssued', '50', '1350', null],
+      ['GrantIssued', '100', '1300', null],
+      ['GrantIssued', '200', '1200', null],
+      ['GrantIssued', '1000', '1000', null],
     ]);
     const times = page.transactions.map((t) => Date.parse(t.timestamp));
     expect(times).toEqual([...times].sort((a, b) => b - a));

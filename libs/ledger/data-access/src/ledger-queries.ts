@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { decodeEvent, type LedgerEvent } from '@credence/ledger-domain';
 import type { LedgerDatabase } from './schema.js';
-import { stateFromRows, type AccountRow, type ChargeRow, type GrantRow, type HoldRow } from './rows.js';
+import { stateFromRows } from './rows.js';
 import type { AccountState } from '@credence/ledger-domain';
 
 export interface StoredEvent {
@@ -60,7 +60,7 @@ export class LedgerQueries {
       this.db.selectFrom('grants').selectAll().where('account_id', '=', accountId).where('remaining', '>', 0n).where('expired', '=', false).execute(),
       this.db.selectFrom('holds').selectAll().where('account_id', '=', accountId).where('status', '=', 'open').execute(),
     ]);
-    return stateFromRows(account as AccountRow, grants as GrantRow[], holds as HoldRow[], [] as ChargeRow[]);
+    return stateFromRows(account, grants, holds, []);
   }
 
   async transactions(f: TransactionFilter): Promise<StoredEvent[]> {

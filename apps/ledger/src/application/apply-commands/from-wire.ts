@@ -29,7 +29,7 @@ export type WireDto<K extends WireKind> = InstanceType<(typeof WIRE_COMMANDS)[K]
 const resourceOf = (r: Resource | undefined): Resource => {
   if (!r) return {};
   // Only the fields that are set, so that `{}` and a missing resource store the same way.
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as Resource;
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined));
 };
 
 /**

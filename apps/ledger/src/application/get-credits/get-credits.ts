@@ -1,5 +1,5 @@
 import type { Clock } from '@credence/kernel';
-import { balanceAt, emptyAccount } from '@credence/ledger-domain';
+import { balanceAt, balanceDelta, emptyAccount } from '@credence/ledger-domain';
 import type { LedgerQueries, StoredEvent } from '@credence/ledger-data-access';
 import { toEnvelope } from '../publish-events/publish-events.js';
 
@@ -33,32 +33,23 @@ export interface Transaction {
   readonly id: string;
   readonly type: string;
   readonly event: string;
+  /** The signed change to the balance (credits in +, out -); consecutive balanceAfter values differ by it. */
   readonly amount: string;
+  /** For hold events, the signed change to the credits held; null otherwise. */
+  readonly reserved: string | null;
   readonly timestamp: string;
   readonly balanceAfter: string;
   readonly resource: Record<string, unknown> | null;
   readonly priceVersion: string | null;
 }
 
-/** What a transaction moves: positive for credits in, negative for credits out, 0 when none move. */
-function signedAmount(e: StoredEvent): bigint {
+/** What a hold event does to the reserved (held) credits: placed +, resolved -. Null for other events. */
+function reservedDelta(e: StoredEvent): bigint | null {
   const ev = e.event;
-  switch (ev.type) {
-    case 'GrantIssued':
-    case 'RefundIssued':
-      return ev.amount;
-    case 'GrantExpired':
-    case 'UsageDeducted':
-    case 'HoldCaptured':
-      return -ev.amount;
-    case 'HoldPlaced':
-    case 'HoldReleased':
-    case 'HoldExpired':
-    case 'DebtSettled':
-      return ev.amount;
-    default:
-      return 0n;
-  }
+  if (ev.type === 'HoldPlaced') return ev.amount;
+  if (ev.type === 'HoldReleased' || ev.type === 'HoldExpired') return -ev.amount;
+  if (ev.type === 'HoldCaptured') return -(ev.amount + ev.released);
+  return null;
 }
 
 const toTransaction = (e: StoredEvent): Transaction => {
@@ -67,7 +58,8 @@ const toTransaction = (e: StoredEvent): Transaction => {
     id: e.eventId,
     type: TYPE_OF_EVENT.get(e.event.type) ?? 'other',
     event: e.event.type,
-    amount: signedAmount(e).toString(),
+    amount: balanceDelta(e.event).toString(),
+    reserved: reservedDelta(e)?.toString() ?? null,
     timestamp: e.occurredAt.toISOString(),
     balanceAfter: e.balanceAfter.toString(),
     resource: data.resource ?? null,

@@ -86,7 +86,7 @@ export class CommandsController {
         throw new UnprocessableEntityException({ status: 'refused', reason: result.code });
       case 'conflict':
         throw new ConflictException({ status: 'conflict', reason: 'idempotency_conflict', message: `key ${dto.key} was already used with another body` });
-      default:
+      case undefined:
         throw new Error('no result for a command');
     }
   }
