@@ -50,8 +50,9 @@ export async function rebuildAndVerify(pool: pg.Pool, schema: string, options: R
   try {
     await client.query('begin isolation level repeatable read');
     await client.query(`drop schema if exists ${scratch} cascade; create schema ${scratch}`);
-    for (const p of PROJECTIONS) {
-      await client.query(`create table ${scratch}.${p.table} (like ${schema}.${p.table} including all)`);
+    // commands and rejects stay empty: they are there because projections are written by the same statement.
+    for (const table of [...PROJECTIONS.map((p) => p.table), 'commands', 'rejects']) {
+      await client.query(`create table ${scratch}.${table} (like ${schema}.${table} including all)`);
     }
 
     const states = new Map<string, AccountDraft>();

@@ -11,6 +11,7 @@ describe('natsClientSettings', () => {
       pingInterval: NATS_CONNECTION_DEFAULTS.pingIntervalMs,
       maxPingOut: NATS_CONNECTION_DEFAULTS.maxPingOut,
       timeout: NATS_CONNECTION_DEFAULTS.connectTimeoutMs,
+      noAsyncTraces: true,
     });
   });
 
