@@ -119,11 +119,7 @@ class Connections implements OnApplicationShutdown {
     },
     { provide: LedgerStore, useFactory: (pool: pg.Pool) => new LedgerStore(pool), inject: [POOL] },
     { provide: LedgerQueries, useFactory: (db: Kysely<LedgerDatabase>) => new LedgerQueries(db), inject: [DB] },
-    {
-      provide: ApplyCommands,
-      useFactory: (s: LedgerStore, clock: Clock, c: LedgerConfig) => new ApplyCommands(s, clock, c.APPLY_PARALLELISM),
-      inject: [LedgerStore, CLOCK, CONFIG],
-    },
+    { provide: ApplyCommands, useFactory: (s: LedgerStore, clock: Clock) => new ApplyCommands(s, clock), inject: [LedgerStore, CLOCK] },
     { provide: ConsumeCommands, useFactory: (a: ApplyCommands, clock: Clock) => new ConsumeCommands(a, clock), inject: [ApplyCommands, CLOCK] },
     {
       provide: PlaceHold,

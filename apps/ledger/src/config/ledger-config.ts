@@ -23,8 +23,6 @@ export class LedgerConfig {
    * silently drop commands after a long enough Postgres outage.
    */
   @IsInt() @Min(-1) @Max(1000) COMMAND_MAX_DELIVER!: number;
-  /** Concurrent transactions a batch is split into (by account, so no two share an account). */
-  @IsInt() @Min(1) @Max(16) APPLY_PARALLELISM!: number;
   @IsInt() @Min(0) @Max(100) HOLD_GROUP_WINDOW_MS!: number;
   @IsInt() @Min(1) @Max(5000) HOLD_GROUP_MAX!: number;
   @IsInt() @Min(10) @Max(3_600_000) SWEEP_INTERVAL_MS!: number;
@@ -51,7 +49,6 @@ export const LEDGER_DEFAULTS: Readonly<Record<string, string>> = {
   COMMAND_MAX_ACK_PENDING: '5000',
   COMMAND_ACK_WAIT_MS: '30000',
   COMMAND_MAX_DELIVER: '-1',
-  APPLY_PARALLELISM: '2',
   HOLD_GROUP_WINDOW_MS: '1',
   HOLD_GROUP_MAX: '256',
   SWEEP_INTERVAL_MS: '1000',

@@ -29,13 +29,6 @@ export type CommandResult =
   | { readonly status: 'duplicate'; readonly outcome: StoredOutcome }
   | { readonly status: 'conflict' };
 
-/** A stable spread of accounts over parts (FNV-1a of the id). */
-function partitionOf(accountId: string, parts: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < accountId.length; i++) h = Math.imul(h ^ accountId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % parts;
-}
-
 /** Canonical JSON (sorted keys) so that field order never makes two equal bodies differ. */
 export function hashBody(body: unknown): string {
   const canonical = (v: unknown): unknown => {
@@ -75,16 +68,9 @@ function replyFor(command: LedgerCommand, state: AccountState, now: number): Rec
  * are written with the projections. Results come back in the batch's order.
  */
 export class ApplyCommands {
-  /**
-   * @param parallelism a batch is split by account into this many disjoint parts, each applied
-   * in its own transaction at the same time: one part's Postgres round trips overlap another's
-   * decisions. Parts share no account, so each account's commands keep their order and no two
-   * parts wait on each other's row locks.
-   */
   constructor(
     private readonly store: LedgerStore,
     private readonly clock: Clock,
-    private readonly parallelism = 1,
   ) {}
 
   async execute(batch: readonly KeyedCommand[], extraRejects: readonly RejectToRecord[] = []): Promise<CommandResult[]> {
@@ -92,26 +78,6 @@ export class ApplyCommands {
       await this.store.recordRejects(extraRejects);
       return [];
     }
-    if (this.parallelism <= 1 || batch.length < 2 * this.parallelism) return this.applyPart(batch, extraRejects);
-    const parts: Array<{ commands: KeyedCommand[]; positions: number[] }> = Array.from({ length: this.parallelism }, () => ({ commands: [], positions: [] }));
-    batch.forEach((c, i) => {
-      const part = parts[partitionOf(c.accountId, this.parallelism)];
-      part?.commands.push(c);
-      part?.positions.push(i);
-    });
-    const results: CommandResult[] = new Array<CommandResult>(batch.length);
-    await Promise.all(
-      parts.map(async (part, p) => {
-        if (part.commands.length === 0 && (p !== 0 || extraRejects.length === 0)) return;
-        const partResults = await this.applyPart(part.commands, p === 0 ? extraRejects : []);
-        partResults.forEach((r, j) => (results[part.positions[j] ?? -1] = r));
-      }),
-    );
-    return results;
-  }
-
-  private applyPart(batch: readonly KeyedCommand[], extraRejects: readonly RejectToRecord[]): Promise<CommandResult[]> {
-    if (batch.length === 0) return this.store.recordRejects(extraRejects).then(() => []);
     return this.store.inBatch(async (tx) => {
       const now = this.clock.now();
       const loaded = await tx.lockAndLoad({
