@@ -37,16 +37,22 @@ const toStored = (r: {
   occurred_at: Date;
   balance_after: bigint;
   data: Record<string, unknown>;
-}): StoredEvent => ({
-  seq: r.seq,
-  eventId: r.event_id,
-  accountId: r.account_id,
-  commandKey: r.command_key,
-  occurredAt: r.occurred_at,
-  balanceAfter: r.balance_after,
-  event: decodeEvent(r.data),
-  data: r.data,
-});
+}): StoredEvent => {
+  let event: LedgerEvent | undefined;
+  return {
+    seq: r.seq,
+    eventId: r.event_id,
+    accountId: r.account_id,
+    commandKey: r.command_key,
+    occurredAt: r.occurred_at,
+    balanceAfter: r.balance_after,
+    // Decoded on first use: the relay and the export only pass the stored form along.
+    get event() {
+      return (event ??= decodeEvent(r.data));
+    },
+    data: r.data,
+  };
+};
 
 /** Reads of the ledger schema: balances, history, the log for the relay, export and rebuild. */
 export class LedgerQueries {

@@ -128,6 +128,10 @@ export class LedgerStore {
   }
 }
 
+/**
+ * The hot statements are named: each pooled connection parses and plans them once, not once a
+ * batch. (Each connection's search_path is fixed, so a prepared plan always means one schema.)
+ */
 export class LedgerTransaction {
   constructor(private readonly client: pg.PoolClient) {}
 
@@ -141,15 +145,17 @@ export class LedgerTransaction {
     // Creates missing accounts and locks all of them, in sorted order, in one statement. It must
     // be a statement of its own: a statement reads one snapshot, taken before any lock wait, so
     // loading in the same statement could read grants as they were before the lock holder committed.
-    const accounts = await c.query<AccountRow>(
-      `insert into accounts (account_id) select id from unnest($1::text[]) as t(id) order by id
+    const accounts = await c.query<AccountRow>({
+      name: 'ledger-lock-accounts',
+      text: `insert into accounts (account_id) select id from unnest($1::text[]) as t(id) order by id
        on conflict (account_id) do update set account_id = excluded.account_id
        returning *`,
-      [accountIds],
-    );
+      values: [accountIds],
+    });
     // Everything else in one round trip. Amounts travel as text: a JSON number above 2^53 would lose digits.
-    const loaded = await c.query<{ grants: LoadedGrant[]; holds: LoadedHold[]; charges: LoadedCharge[]; commands: LoadedCommand[] }>(
-      `with ch as (
+    const loaded = await c.query<{ grants: LoadedGrant[]; holds: LoadedHold[]; charges: LoadedCharge[]; commands: LoadedCommand[] }>({
+      name: 'ledger-load',
+      text: `with ch as (
          select c.* from charges c join unnest($4::text[], $5::text[]) as r(a, id) on c.account_id = r.a and c.charge_id = r.id
        ), g as (
          select * from grants where account_id = any($1) and remaining > 0 and not expired
@@ -172,7 +178,7 @@ export class LedgerTransaction {
          (select coalesce(json_agg(json_build_array(account_id, hold_id, amount::text, status, placed_at, expires_at, resource)), '[]') from h) as holds,
          (select coalesce(json_agg(json_build_array(account_id, charge_id, amount::text, debt_incurred::text, refunded::text, allocations)), '[]') from ch) as charges,
          (select coalesce(json_agg(json_build_array(account_id, key, body_hash, outcome)), '[]') from k) as commands`,
-      [
+      values: [
         accountIds,
         request.holdRefs.map((r) => r[0]),
         request.holdRefs.map((r) => r[1]),
@@ -181,7 +187,7 @@ export class LedgerTransaction {
         request.commandKeys.map((r) => r[0]),
         request.commandKeys.map((r) => r[1]),
       ],
-    );
+    });
     const row = loaded.rows[0];
     if (!row) throw new Error('the load query returned no row');
     for (const [accountId, key, bodyHash, outcome] of row.commands) commands.set(commandKeyId(accountId, key), { bodyHash, outcome });
@@ -232,13 +238,14 @@ export class LedgerTransaction {
     // a row that commits late. Every appender takes this lock last and holds it to commit, so
     // positions are handed out in commit order. Row locks are all taken before it: nothing that
     // holds it waits on anything but the commit.
-    await c.query('select pg_advisory_xact_lock($1, hashtext(current_schema()))', [LOG_APPEND_LOCK]);
+    await c.query({ name: 'ledger-append-lock', text: 'select pg_advisory_xact_lock($1, hashtext(current_schema()))', values: [LOG_APPEND_LOCK] });
     const e = batch.events;
-    const inserted = await c.query<{ seq: bigint }>(
-      `insert into events (event_id, account_id, type, command_key, occurred_at, balance_after, data)
+    const inserted = await c.query<{ seq: bigint }>({
+      name: 'ledger-append-events',
+      text: `insert into events (event_id, account_id, type, command_key, occurred_at, balance_after, data)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int8[], $7::jsonb[])
        returning seq`,
-      [
+      values: [
         e.map((x) => x.eventId),
         e.map((x) => x.accountId),
         e.map((x) => x.event.type),
@@ -247,7 +254,7 @@ export class LedgerTransaction {
         e.map((x) => x.balanceAfter.toString()),
         e.map((x) => JSON.stringify(encodeEvent(x.event))),
       ],
-    );
+    });
     return inserted.rows.map((r) => r.seq);
   }
 }
@@ -274,8 +281,9 @@ export async function writeProjections(
     for (const [id, ch] of after.charges) if (before?.charges.get(id) !== ch) charges.push([after.accountId, ch]);
   }
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  await c.query(
-    `with a as (
+  await c.query({
+    name: 'ledger-write-projections',
+    text: `with a as (
        insert into accounts (account_id, version, balance, debt, held, free, plan, purchased, promo, adjustment,
                              allowance_free_monthly, allowance_anchor_day, last_reset_period, thresholds, updated_at)
        select *, now() from unnest($1::text[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[], $8::int8[],
@@ -311,7 +319,7 @@ export async function writeProjections(
        returning 1
      )
      select 1`,
-    [
+    values: [
       rows.map((r) => r.account_id),
       rows.map((r) => r.version.toString()),
       rows.map((r) => r.balance.toString()),
@@ -361,5 +369,5 @@ export async function writeProjections(
       rejects.map((r) => r.detail),
       rejects.map((r) => Buffer.from(r.raw)),
     ],
-  );
+  });
 }

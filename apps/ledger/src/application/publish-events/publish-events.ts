@@ -15,7 +15,7 @@ export const toEnvelope = (e: StoredEvent): LedgerEventEnvelope => ({
   id: e.eventId,
   seq: e.seq.toString(),
   accountId: e.accountId,
-  type: e.event.type,
+  type: String(e.data['type']),
   at: e.occurredAt.toISOString(),
   commandKey: e.commandKey,
   balanceAfter: e.balanceAfter.toString(),
@@ -45,7 +45,7 @@ export class PublishEvents {
     if (!last) return 0;
     await this.sink.publishMany(
       events.map((e) => ({
-        subject: this.subjectOf(e.event.type),
+        subject: this.subjectOf(String(e.data['type'])),
         data: Buffer.from(JSON.stringify(toEnvelope(e))),
         msgId: e.eventId,
       })),
