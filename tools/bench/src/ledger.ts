@@ -58,7 +58,9 @@ export async function benchLedger(quick: boolean): Promise<void> {
   log(`  raw JetStream publish (1,000 in flight): ${round(rawPublish)} msg/s`);
   log(`  raw Postgres batched insert (500 events + upserts per tx): ${round(rawPg)} events/s`);
 
-  const ledger = await spawnProcess({
+  // BENCH_LEDGER_REPLICAS=n runs n ledger processes on the same schema and stream (default 1).
+  const replicas = Math.max(1, Number(process.env['BENCH_LEDGER_REPLICAS'] ?? 1));
+  const startLedger = () => spawnProcess({
     command: 'node_modules/.bin/node',
     // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the ledger there (open it in Chrome DevTools).
     args: [...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []), 'dist/apps/ledger/src/main.js'],
@@ -76,6 +78,10 @@ export async function benchLedger(quick: boolean): Promise<void> {
     readyLine: /ledger ready/,
     readyTimeoutMs: 60_000,
   });
+  const ledgers = [];
+  // One after the other: the first migrates the schema and creates the streams.
+  for (let i = 0; i < replicas; i++) ledgers.push(await startLedger());
+  log(`  ${replicas} ledger process(es) running`);
   const publisher = new Publisher(nc, { ackTimeoutMs: 30_000 });
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
   const commandsApplied = () => count(`select count(*)::text as n from ${schema}.commands`);
@@ -200,8 +206,8 @@ export async function benchLedger(quick: boolean): Promise<void> {
     const holdPerS = latencies.length / holdSeconds;
     log(`  ${round(holdPerS)} holds/s answered (${approved} approved, ${failed} failed); p50 ${round(holdP50 ?? NaN, 2)} ms, p99 ${round(holdP99 ?? NaN, 2)} ms`);
 
-    const rssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${ledger.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-    await ledger.kill('SIGTERM');
+    const rssMb = Math.max(...ledgers.map((l) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${l.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024));
+    await Promise.all(ledgers.map((l) => l.kill('SIGTERM')));
 
     log('rebuild --verify ...');
     const cli = await spawnProcess({
@@ -225,7 +231,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
       `BENCH ledger applied_per_s=${round(applied.perSecond)} publish_commit_p50_ms=${applied.p50} publish_commit_p99_ms=${applied.p99} ` +
         `hot_per_s=${round(hotResult.perSecond)} hold_per_s=${round(holdPerS)} hold_p50_ms=${round(holdP50 ?? NaN, 2)} hold_p99_ms=${round(holdP99 ?? NaN, 2)} ` +
         `hold_failed=${failed} rebuild_per_s=${rebuildPerS} rss_mb=${round(rssMb)} raw_publish_per_s=${round(rawPublish)} raw_pg_batch_per_s=${round(rawPg)} ` +
-        `applied_vs_raw_pg=${ratio(applied.perSecond, rawPg)} applied_vs_raw_publish=${ratio(applied.perSecond, rawPublish)} quick=${quick}`,
+        `applied_vs_raw_pg=${ratio(applied.perSecond, rawPg)} applied_vs_raw_publish=${ratio(applied.perSecond, rawPublish)} replicas=${replicas} quick=${quick}`,
     );
   } finally {
     await stopAll();
