@@ -63,7 +63,12 @@ export async function benchLedger(quick: boolean): Promise<void> {
   const startLedger = () => spawnProcess({
     command: 'node_modules/.bin/node',
     // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the ledger there (open it in Chrome DevTools).
-    args: [...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []), 'dist/apps/ledger/src/main.js'],
+    // The heap bound that `npm start` (SERVICE_NODE_ARGS in tools/start) and the container give the service.
+    args: [
+      '--max-old-space-size=256',
+      ...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []),
+      'dist/apps/ledger/src/main.js',
+    ],
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, chooseNats, choosePostgres, natsInstallHint, SERVICES } from './config.js';
+import { childEnv, chooseNats, choosePostgres, natsInstallHint, SERVICE_NODE_ARGS, SERVICES } from './config.js';
 import { findExecutable, probeNats, startNatsServer } from './nats.js';
 import { startEmbeddedPostgres } from './postgres.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       }
       const env = childEnv(process.env, spec.name, databaseUrl, nats.url);
       log(`${spec.name}: starting on port ${env.PORT}`);
-      const service = spawnManaged(spec.name, process.execPath, [entry], { cwd: repoRoot, env });
+      const service = spawnManaged(spec.name, process.execPath, [...SERVICE_NODE_ARGS, entry], { cwd: repoRoot, env });
       services.push(service);
       void service.exited.then((exit) => {
         if (stopping) return;
