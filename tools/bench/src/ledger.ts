@@ -63,9 +63,10 @@ export async function benchLedger(quick: boolean): Promise<void> {
   const startLedger = () => spawnProcess({
     command: 'node_modules/.bin/node',
     // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the ledger there (open it in Chrome DevTools).
-    // The heap bound that `npm start` (SERVICE_NODE_ARGS in tools/start) and the container give the service.
+    // The heap bounds that `npm start` (SERVICE_NODE_ARGS in tools/start) and the container give the
+    // service; BENCH_LEDGER_NODE_ARGS replaces them to compare settings.
     args: [
-      '--max-old-space-size=256',
+      ...(process.env['BENCH_LEDGER_NODE_ARGS'] ?? '--max-old-space-size=256 --max-semi-space-size=32').split(' ').filter(Boolean),
       ...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []),
       'dist/apps/ledger/src/main.js',
     ],
