@@ -223,10 +223,11 @@ export async function benchLedger(quick: boolean): Promise<void> {
     });
     const exit = await cli.exited;
     const out = cli.stdout.join('\n');
-    const m = /rebuilt (\d+) events over (\d+) accounts in (\d+) ms \(read and fold (\d+) events\/s\)/.exec(out);
+    const m = /rebuilt (\d+) events over (\d+) accounts in (\d+) ms \(read and fold (\d+) events\/s; fold alone (\d+) events\/s\)/.exec(out);
     if (!m || exit.code !== 0) throw new Error(`rebuild --verify failed (exit ${exit.code}): ${out.slice(0, 2000)}`);
     const rebuildPerS = Number(m[4]);
-    log(`  ${m[1]} events, ${m[2]} accounts, ${m[3]} ms in all with the comparison; read and fold ${rebuildPerS} events/s; projections equal the log`);
+    const foldPerS = Number(m[5]);
+    log(`  ${m[1]} events, ${m[2]} accounts, ${m[3]} ms in all with the comparison; read and fold ${rebuildPerS} events/s (fold alone ${foldPerS}/s); projections equal the log`);
 
     const ratio = (x: number, of: number) => round(x / of, 2);
     log('');
@@ -236,7 +237,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
     log(
       `BENCH ledger applied_per_s=${round(applied.perSecond)} publish_commit_p50_ms=${applied.p50} publish_commit_p99_ms=${applied.p99} ` +
         `hot_per_s=${round(hotResult.perSecond)} hold_per_s=${round(holdPerS)} hold_p50_ms=${round(holdP50 ?? NaN, 2)} hold_p99_ms=${round(holdP99 ?? NaN, 2)} ` +
-        `hold_failed=${failed} rebuild_per_s=${rebuildPerS} rss_mb=${round(rssMb)} raw_publish_per_s=${round(rawPublish)} raw_pg_batch_per_s=${round(rawPg)} ` +
+        `hold_failed=${failed} rebuild_per_s=${rebuildPerS} fold_per_s=${foldPerS} rss_mb=${round(rssMb)} raw_publish_per_s=${round(rawPublish)} raw_pg_batch_per_s=${round(rawPg)} ` +
         `applied_vs_raw_pg=${ratio(applied.perSecond, rawPg)} applied_vs_raw_publish=${ratio(applied.perSecond, rawPublish)} replicas=${replicas} quick=${quick}`,
     );
   } finally {

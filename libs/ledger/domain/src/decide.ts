@@ -18,10 +18,9 @@ import { MAX_ANCHOR_DAY, MIN_ANCHOR_DAY, parsePeriod } from './periods.js';
 
 export type Decision = Result<readonly LedgerEvent[], Refusal>;
 
-/** An accepted decision with what it leads to: the state after its events, and the ledger balance after each. */
+/** An accepted decision: its events and the ledger balance after each. */
 export interface Outcome {
   readonly events: readonly LedgerEvent[];
-  readonly state: AccountState;
   readonly balancesAfter: readonly bigint[];
 }
 
@@ -34,31 +33,36 @@ export interface Outcome {
  * housekeeping: a refusal leaves no trace in the log.
  */
 export function decide(state: AccountState, command: LedgerCommand, now: number): Decision {
-  const result = decideOutcome(state, command, now);
+  const result = decideOn(new AccountDraft(state), command, now);
   return result.ok ? ok(result.value.events) : result;
 }
 
-/** `decide`, also returning the resulting state (so a caller need not fold the events again). */
-export function decideOutcome(state: AccountState, command: LedgerCommand, now: number): Result<Outcome, Refusal> {
-  const run = new Run(state, now);
+/**
+ * `decide` on a draft the caller keeps across commands (a batch): an accepted command's events
+ * are applied to it, a refused command leaves it as it was.
+ */
+export function decideOn(draft: AccountDraft, command: LedgerCommand, now: number): Result<Outcome, Refusal> {
+  draft.begin();
+  const run = new Run(draft, now);
   run.housekeep();
   const refusal = run.apply(command);
-  if (refusal) return err(refusal);
+  if (refusal) {
+    draft.rollback();
+    return err(refusal);
+  }
   run.settleDebt();
   run.checkThresholds();
-  return ok({ events: run.events, state: run.state.snapshot(), balancesAfter: run.balances });
+  draft.commit();
+  return ok({ events: run.events, balancesAfter: run.balances });
 }
 
 class Run {
   readonly events: LedgerEvent[] = [];
   readonly balances: bigint[] = [];
-  readonly state: AccountDraft;
   constructor(
-    base: AccountState,
+    readonly state: AccountDraft,
     private readonly now: number,
-  ) {
-    this.state = new AccountDraft(base);
-  }
+  ) {}
 
   private emit(event: LedgerEvent): void {
     this.events.push(event);

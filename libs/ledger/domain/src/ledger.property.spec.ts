@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { LedgerCommand } from './commands.js';
-import { decide } from './decide.js';
+import { decide, decideOn } from './decide.js';
 import type { LedgerEvent } from './events.js';
-import { evolve, fold } from './evolve.js';
+import { AccountDraft, evolve, fold } from './evolve.js';
 import { balanceAt } from './balance.js';
 import { periodAt } from './periods.js';
 import { GRANT_SOURCES, emptyAccount, type AccountState } from './model.js';
@@ -79,6 +79,7 @@ const step = fc.record({ command, advanceHours: fc.integer({ min: 0, max: 48 }),
 
 function checkRun(steps: Array<{ command: Draft; advanceHours: number; pick: number }>): void {
   let state: AccountState = emptyAccount('acc');
+  const draft = new AccountDraft(emptyAccount('acc'));
   const log: LedgerEvent[] = [];
   let now = T0;
   for (const s of steps) {
@@ -86,6 +87,10 @@ function checkRun(steps: Array<{ command: Draft; advanceHours: number; pick: num
     const c = s.command(now, state, s.pick);
     const before = state;
     const decision = decide(state, c, now);
+    // The same command on a long-lived draft (as a batch applies it) agrees, refusals included:
+    // a refused command's housekeeping is rolled back.
+    const onDraft = decideOn(draft, c, now);
+    expect(onDraft.ok ? onDraft.value.events : onDraft.code).toEqual(decision.ok ? decision.value : decision.code);
     // Deterministic: the same command on the same state decides the same events.
     expect(decide(before, c, now)).toEqual(decision);
     if (!decision.ok) continue;
@@ -103,6 +108,7 @@ function checkRun(steps: Array<{ command: Draft; advanceHours: number; pick: num
     expect(state.debt <= before.debt + debtGrowth).toBe(true);
   }
 
+  expect(draft.snapshot()).toEqual(state);
   // Folding the log from scratch reproduces the state exactly.
   expect(fold(emptyAccount('acc'), log)).toEqual(state);
 

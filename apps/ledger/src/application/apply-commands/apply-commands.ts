@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '@credence/kernel';
-import { decideOutcome, balanceAt, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
+import { AccountDraft, balanceAt, decideOn, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
 import {
   commandKeyId,
   type CommandToRecord,
@@ -89,8 +89,8 @@ export class ApplyCommands {
         chargeRefs: batch.flatMap((c) => (c.command.type === 'IssueRefund' ? [[c.accountId, c.command.chargeId] as const] : [])),
         commandKeys: batch.filter((c) => c.recordKey !== false).map((c) => [c.accountId, c.key] as const),
       });
-      const initial = new Map(loaded.states);
-      const states = loaded.states;
+      // One draft per account for the whole batch: maps are copied once, not once per command.
+      const drafts = new Map([...loaded.states].map(([id, state]) => [id, { before: state, draft: new AccountDraft(state) }]));
       const seen = loaded.commands;
       const events: EventToAppend[] = [];
       const commands: CommandToRecord[] = [];
@@ -117,17 +117,16 @@ export class ApplyCommands {
           }
           continue;
         }
-        const state = states.get(c.accountId);
-        if (!state) throw new Error(`account ${c.accountId} was not loaded`);
-        const decision = decideOutcome(state, c.command, now);
+        const draft = drafts.get(c.accountId)?.draft;
+        if (!draft) throw new Error(`account ${c.accountId} was not loaded`);
+        const decision = decideOn(draft, c.command, now);
         let outcome: StoredOutcome;
         if (decision.ok) {
-          const { events: decided, state: after, balancesAfter } = decision.value;
+          const { events: decided, balancesAfter } = decision.value;
           decided.forEach((event, i) => {
             events.push({ eventId: `${c.accountId}/${c.key}/${i}`, accountId: c.accountId, commandKey: c.key, event, balanceAfter: balancesAfter[i] ?? 0n });
           });
-          states.set(c.accountId, after);
-          const reply = replyFor(c.command, after, now);
+          const reply = replyFor(c.command, draft, now);
           outcome = reply ? { status: 'applied', events: decided.length, reply } : { status: 'applied', events: decided.length };
           results.push({ status: 'applied', events: decided, reply });
         } else {
@@ -144,7 +143,7 @@ export class ApplyCommands {
         events,
         commands,
         rejects,
-        accounts: [...states.entries()].map(([accountId, after]) => ({ before: initial.get(accountId) ?? after, after })),
+        accounts: [...drafts.values()].map(({ before, draft }) => ({ before, after: draft.snapshot() })),
       });
       return results;
     });
