@@ -66,7 +66,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
     // The heap bounds that `npm start` (SERVICE_NODE_ARGS in tools/start) and the container give the
     // service; BENCH_LEDGER_NODE_ARGS replaces them to compare settings.
     args: [
-      ...(process.env['BENCH_LEDGER_NODE_ARGS'] ?? '--max-old-space-size=256 --max-semi-space-size=32').split(' ').filter(Boolean),
+      ...(process.env['BENCH_LEDGER_NODE_ARGS'] ?? '--max-old-space-size=384 --max-semi-space-size=32').split(' ').filter(Boolean),
       ...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []),
       'dist/apps/ledger/src/main.js',
     ],

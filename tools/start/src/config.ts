@@ -27,7 +27,7 @@ export const SERVICES: readonly ServiceSpec[] = [{ name: 'ledger', entry: 'dist/
  * larger young generation lets a batch's short-lived objects die young, which wins back most of
  * the throughput the bound costs (measured in docs/performance.md).
  */
-export const SERVICE_NODE_ARGS: readonly string[] = ['--max-old-space-size=256', '--max-semi-space-size=32'];
+export const SERVICE_NODE_ARGS: readonly string[] = ['--max-old-space-size=384', '--max-semi-space-size=32'];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
