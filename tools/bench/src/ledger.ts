@@ -4,6 +4,7 @@ import pg from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { LEDGER_COMMAND_SUBJECTS, LEDGER_COMMANDS_STREAM, LEDGER_EVENTS_STREAM, LEDGER_PLACE_HOLD_SUBJECT, streamName, subject } from '@credence/contracts';
+import { seededRandom } from '@credence/kernel';
 import { Publisher } from '@credence/platform-messaging';
 import { spawnProcess, stopAll, testDatabaseUrl, testNatsUrl, waitFor } from '@credence/testing';
 import { rawPgBatchPerSecond, rawPublishPerSecond } from './raw-limits.js';
@@ -23,17 +24,6 @@ const FULL: Sizes = { accounts: 10_000, usage: 200_000, hot: 20_000, holdRatePer
 const QUICK: Sizes = { accounts: 10_000, usage: 40_000, hot: 10_000, holdRatePerS: 1_000, holdSeconds: 3, rawPublish: 20_000, rawPg: 50_000 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Drives a real ledger process through JetStream and NATS request/reply, on its own schema and
@@ -148,7 +138,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
     await waitApplied(grants.length, 'grants applied');
 
     log(`post-paid usage: ${sizes.usage} commands over ${sizes.accounts} accounts (Zipf s=1.1) ...`);
-    const pick = zipfSampler(sizes.accounts, 1.1, mulberry32(42));
+    const pick = zipfSampler(sizes.accounts, 1.1, seededRandom(42));
     const usage = Array.from({ length: sizes.usage }, (_, i) => ({
       subject: usageSubject,
       key: `u-${i}`,

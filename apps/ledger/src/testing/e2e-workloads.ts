@@ -3,7 +3,7 @@ import type { LedgerCommandBase } from '@credence/contracts';
 import { decide, emptyAccount, evolve, type AccountState } from '@credence/ledger-domain';
 import { keyed } from '../application/apply-commands/from-wire.js';
 import type { CommandToPublish } from './ledger-process.js';
-import { prng } from './random-operations.js';
+import { seededRandom } from '@credence/kernel';
 
 export interface FundedTraffic {
   /** One large grant per account, applied before the traffic: no usage can ever run into debt. */
@@ -31,7 +31,7 @@ const FUNDING_AMOUNT = '100000000';
  * commands are applied: a crash and redelivery, or two consumers, may reorder them freely.
  */
 export function fundedTraffic(o: FundedTrafficOptions): FundedTraffic {
-  const random = prng(o.seed);
+  const random = seededRandom(o.seed);
   const int = (n: number) => Math.floor(random() * n);
   const when = o.effectiveAt === undefined ? {} : { effectiveAt: o.effectiveAt };
   const funding: CommandToPublish[] = Array.from({ length: o.accounts }, (_, a) => ({

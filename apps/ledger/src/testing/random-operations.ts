@@ -1,18 +1,7 @@
+import { seededRandom } from '@credence/kernel';
 import type { KeyedCommand } from '../application/apply-commands/apply-commands.js';
 import { hashBody } from '../application/apply-commands/apply-commands.js';
 import type { LedgerCommand } from '@credence/ledger-domain';
-
-/** A small deterministic PRNG (mulberry32): the same seed gives the same workload. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A mixed workload over many accounts: grants of every source (some expiring), post-paid usage,
@@ -20,7 +9,7 @@ export function prng(seed: number): () => number {
  * Refers to holds and charges it created earlier, so captures and refunds mostly hit.
  */
 export function randomOperations(options: { seed: number; count: number; accounts: number; now: () => number }): Generator<KeyedCommand> {
-  const random = prng(options.seed);
+  const random = seededRandom(options.seed);
   const int = (n: number) => Math.floor(random() * n);
   const holds: Array<[string, string]> = [];
   const charges: Array<[string, string]> = [];

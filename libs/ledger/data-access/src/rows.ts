@@ -7,58 +7,16 @@ import {
   type GrantSource,
   type Hold,
   type HoldStatus,
-  type Resource,
   type Threshold,
 } from '@credence/ledger-domain';
+import type { Selectable } from 'kysely';
+import type { LedgerDatabase } from './schema.js';
 
-/** Row shapes of the ledger schema as pg returns them (int8 as bigint, timestamptz as Date). */
-export interface AccountRow {
-  account_id: string;
-  version: bigint;
-  balance: bigint;
-  debt: bigint;
-  held: bigint;
-  free: bigint;
-  plan: bigint;
-  purchased: bigint;
-  promo: bigint;
-  adjustment: bigint;
-  allowance_free_monthly: bigint | null;
-  allowance_anchor_day: number | null;
-  last_reset_period: string | null;
-  thresholds: Record<string, { level: string; armed: boolean }>;
-}
-
-export interface GrantRow {
-  account_id: string;
-  grant_id: string;
-  source: string;
-  amount: bigint;
-  remaining: bigint;
-  priority: number;
-  effective_at: Date;
-  expires_at: Date | null;
-  expired: boolean;
-}
-
-export interface HoldRow {
-  account_id: string;
-  hold_id: string;
-  amount: bigint;
-  status: string;
-  placed_at: Date;
-  expires_at: Date;
-  resource: Resource;
-}
-
-export interface ChargeRow {
-  account_id: string;
-  charge_id: string;
-  amount: bigint;
-  debt_incurred: bigint;
-  refunded: bigint;
-  allocations: Array<{ grantId: string; amount: string }>;
-}
+/** Row shapes of the ledger schema as pg returns them (int8 as bigint, timestamptz as Date), from its Kysely description. */
+export type AccountRow = Omit<Selectable<LedgerDatabase['accounts']>, 'updated_at'>;
+export type GrantRow = Selectable<LedgerDatabase['grants']>;
+export type HoldRow = Selectable<LedgerDatabase['holds']>;
+export type ChargeRow = Selectable<LedgerDatabase['charges']>;
 
 export const grantFromRow = (r: GrantRow): Grant => ({
   id: r.grant_id,

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { Resource } from '@credence/ledger-domain';
 
 /** Kysely's view of the ledger schema, for the read side (the write side is in LedgerStore). */
 export interface LedgerDatabase {
@@ -48,7 +49,7 @@ export interface LedgerDatabase {
     status: string;
     placed_at: Date;
     expires_at: Date;
-    resource: Record<string, string>;
+    resource: Resource;
   };
   charges: {
     account_id: string;
