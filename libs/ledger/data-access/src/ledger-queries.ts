@@ -116,12 +116,21 @@ export class LedgerQueries {
     }
   }
 
-  /** Accounts with an open hold or a live grant past its time at `now`: work for the sweeper. */
+  /**
+   * Work for the sweeper at `now`: accounts with an open hold or a live grant past its time, and
+   * accounts in debt holding a grant that has started since (it pays the debt first).
+   */
   async accountsDueForHousekeeping(now: Date, limit: number): Promise<string[]> {
     const rows = await sql<{ account_id: string }>`
       (select account_id from holds where status = 'open' and expires_at <= ${now} limit ${limit})
       union
       (select account_id from grants where remaining > 0 and not expired and expires_at <= ${now} limit ${limit})
+      union
+      (select a.account_id from accounts a
+        where a.debt > 0 and exists (
+          select 1 from grants g where g.account_id = a.account_id and g.remaining > 0 and not g.expired
+             and g.effective_at <= ${now} and (g.expires_at is null or g.expires_at > ${now}))
+        limit ${limit})
       limit ${limit}`.execute(this.db);
     return rows.rows.map((r) => r.account_id).sort();
   }

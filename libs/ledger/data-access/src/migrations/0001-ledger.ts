@@ -59,6 +59,7 @@ export const m0001Ledger: Migration = {
         updated_at timestamptz not null default now()
       );
       create index accounts_with_allowance on accounts (account_id) where allowance_free_monthly is not null;
+      create index accounts_in_debt on accounts (account_id) where debt > 0;
 
       create table grants (
         account_id text not null,
