@@ -23,6 +23,7 @@ import { CreditsController } from './transport/http/credits.controller.js';
 import { HealthController } from './transport/http/health.controller.js';
 import { CommandsHandler } from './transport/nats/commands.handler.js';
 import { HoldsHandler } from './transport/nats/holds.handler.js';
+import { ledgerMetrics } from './transport/metrics.js';
 import { AdvisoryLeader, Loop } from './transport/schedule/loops.js';
 
 /** The outbox relay runs on one replica at a time: whoever holds this advisory lock. */
@@ -51,7 +52,12 @@ class Schedules implements OnApplicationBootstrap, OnApplicationShutdown {
     this.loops.push(
       new Loop(() => this.sweep.runOnce(), { name: 'expiry sweep', idleMs: c.SWEEP_INTERVAL_MS, errorMs: 1_000, onError }),
       new Loop(() => this.resets.runOnce(), { name: 'period reset', idleMs: c.RESET_INTERVAL_MS, errorMs: 5_000, onError }),
-      new Loop(async () => ((await leader.isLeader()) ? this.relay.runOnce() : 0), {
+      new Loop(async () => {
+        if (!(await leader.isLeader())) return 0;
+        const published = await this.relay.runOnce();
+        ledgerMetrics().published.add(published);
+        return published;
+      }, {
         name: 'outbox relay',
         idleMs: c.OUTBOX_POLL_MS,
         errorMs: 1_000,

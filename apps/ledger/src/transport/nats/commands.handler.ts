@@ -6,6 +6,7 @@ import { ConsumeCommands } from '../../application/consume-commands/consume-comm
 import type { WireKind } from '../../application/apply-commands/from-wire.js';
 import { kindOfSubject } from '../../config/streams.js';
 import { NAMESPACE } from '../../ledger.tokens.js';
+import { ledgerMetrics } from '../metrics.js';
 
 export const COMMANDS_PATTERN = 'ledger-commands';
 
@@ -19,6 +20,7 @@ export class CommandsHandler {
 
   @EventPattern<string>(COMMANDS_PATTERN)
   async handle(batch: InboundMessage[]): Promise<Outcome[]> {
+    const started = performance.now();
     const dispositions = await this.consume.execute(
       batch.map((m) => ({
         subject: m.subject,
@@ -27,6 +29,12 @@ export class CommandsHandler {
         streamSeq: m.streamSequence,
       })),
     );
+    const m = ledgerMetrics();
+    m.batchDuration.record(performance.now() - started);
+    m.batchSize.record(batch.length);
+    const rejected = dispositions.filter((d) => d === 'rejected').length;
+    m.commands.add(batch.length - rejected, { outcome: 'applied' });
+    if (rejected > 0) m.commands.add(rejected, { outcome: 'rejected' });
     // A reject is recorded with its bytes and reason; retrying it could only fail again.
     return dispositions.map((d) => (d === 'applied' ? ack() : term('rejected: see the rejects table')));
   }
