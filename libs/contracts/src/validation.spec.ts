@@ -25,6 +25,16 @@ describe('validatePlain', () => {
     }
   });
 
+  it('takes times only in RFC 3339 form, which every reader parses alike', () => {
+    const grant = (expiresAt: string) => validatePlain(IssueGrantDto, { key: 'k', accountId: 'a', source: 'promo', amount: '5', expiresAt });
+    expect(grant('2030-01-01T00:00:00Z').ok).toBe(true);
+    expect(grant('2030-01-01T00:00:00.123+02:00').ok).toBe(true);
+    for (const bad of ['2030-W01-1', '20300101', '2030-01-01T00:00:00,5Z', '2030-01-01', '2030-02-30T00:00:00Z']) {
+      const r = grant(bad);
+      expect(r.ok ? 'accepted' : r.issues.map((i) => `${i.field}:${i.rule}`)).toEqual(['expiresAt:isTimestamp']);
+    }
+  });
+
   it('reports bad JSON and non-objects on the body', () => {
     const bad = validateJson(IssueGrantDto, '{nope');
     expect(bad.ok ? '' : bad.issues[0]?.rule).toBe('isJson');

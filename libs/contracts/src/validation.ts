@@ -1,5 +1,5 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { registerDecorator, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
+import { isISO8601, registerDecorator, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 import { MAX_AMOUNT } from '@credence/kernel';
 
 /** One broken rule on one field, e.g. `{ field: 'resource.projectId', rule: 'maxLength', message: ... }`. */
@@ -69,6 +69,30 @@ export function IsAmount(options: { allowZero?: boolean } = {}, validationOption
           typeof value === 'string' && (options.allowZero ? NON_NEGATIVE : POSITIVE).test(value) && BigInt(value) <= MAX_AMOUNT,
         defaultMessage: (args) =>
           `${args?.property ?? 'amount'} must be a decimal string of a ${options.allowZero ? 'non-negative' : 'positive'} integer of at most ${MAX_AMOUNT} (e.g. "1500")`,
+      },
+    });
+  };
+}
+
+/** RFC 3339 date-time with an explicit offset, the one form every reader (JS, Postgres) parses alike. */
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A point in time on the wire: `2026-11-21T08:00:00Z` or with an offset. ISO 8601 allows more
+ * (week dates, basic format, comma fractions) that `Date.parse` does not read: those are refused.
+ */
+export function IsTimestamp(validationOptions?: ValidationOptions): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isTimestamp',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: validationOptions ?? {},
+      validator: {
+        validate: (value: unknown) =>
+          // isISO8601 strict also refuses days a month does not have, which Date.parse rolls over.
+          typeof value === 'string' && TIMESTAMP.test(value) && isISO8601(value, { strict: true }) && Number.isFinite(Date.parse(value)),
+        defaultMessage: (args) => `${args?.property ?? 'time'} must be an RFC 3339 time such as 2026-11-21T08:00:00Z`,
       },
     });
   };

@@ -14,7 +14,8 @@ export class LedgerConfig {
   @IsString() @Matches(/^([a-z][a-z0-9]{0,30})?$/, { message: 'NATS_PREFIX must be empty or lowercase letters and digits' }) NATS_PREFIX!: string;
   @IsInt() @Min(1) @Max(200) DB_POOL_MAX!: number;
   @IsInt() @Min(1) @Max(5000) COMMAND_BATCH_SIZE!: number;
-  @IsInt() @Min(10) @Max(60_000) COMMAND_FETCH_EXPIRES_MS!: number;
+  /** The JetStream client refuses pulls shorter than a second. */
+  @IsInt() @Min(1_000) @Max(60_000) COMMAND_FETCH_EXPIRES_MS!: number;
   @IsInt() @Min(1) @Max(1_000_000) COMMAND_MAX_ACK_PENDING!: number;
   @IsInt() @Min(1_000) @Max(600_000) COMMAND_ACK_WAIT_MS!: number;
   /**

@@ -77,10 +77,13 @@ describe('holds over NATS request/reply', () => {
       { type: 'HoldPlaced', amount: '30' },
       { type: 'HoldExpired', amount: '30' },
     ]);
-    // A capture that comes too late finds nothing to capture
+    // A capture that comes after the hold expired is charged as post-paid usage (the work happened), once
     const late = await ledger.post('/api/ledger/captures', { key: 'cap-late', accountId: 'h-exp', holdId: 'gen-exp', amount: '30' });
-    expect(late.status).toBe(422);
-    expect(late.body).toMatchObject({ reason: 'HOLD_ALREADY_RESOLVED' });
+    expect(late.status).toBe(200);
+    expect(await balance('h-exp')).toMatchObject({ total: '20', held: '0' });
+    const twice = await ledger.post('/api/ledger/captures', { key: 'cap-late-2', accountId: 'h-exp', holdId: 'gen-exp', amount: '30' });
+    expect(twice.status).toBe(422);
+    expect(twice.body).toMatchObject({ reason: 'HOLD_ALREADY_RESOLVED' });
   });
 
   it('captures part of a hold through the JetStream subject and releases another over HTTP', async () => {

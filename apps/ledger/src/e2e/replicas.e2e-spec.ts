@@ -110,7 +110,7 @@ describe('monthly reset with two replicas', () => {
     const byAccount = new Map<string, string[]>();
     for (const e of events) byAccount.set(e.account_id, [...(byAccount.get(e.account_id) ?? []), `${e.type} ${e.period ?? e.grant_id}`]);
     expect(Object.fromEntries(byAccount)).toEqual(
-      Object.fromEntries(accounts.map((a) => [a, [`PeriodReset ${period}`, `GrantIssued free:${period}`]])),
+      Object.fromEntries(accounts.map((a) => [a, [`PeriodReset ${period}`, `GrantIssued free#${period}`]])),
     );
     const rows = await pair.query<{ last_reset_period: string; free: bigint }>(
       `select last_reset_period, free from accounts where account_id like 'reset-%'`,

@@ -2,7 +2,6 @@ import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -12,7 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount } from '../validation.js';
+import { IsAmount, IsTimestamp } from '../validation.js';
 
 /** Ids chosen by callers: printable, no spaces, bounded, so they are safe in logs, URLs and headers. */
 const ID = /^[A-Za-z0-9._:@/+=-]+$/;
@@ -42,8 +41,8 @@ export class IssueGrantDto extends LedgerCommandBase {
   @IsIn(GRANT_SOURCE_VALUES) source!: (typeof GRANT_SOURCE_VALUES)[number];
   @IsAmount() amount!: string;
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000) priority?: number;
-  @IsOptional() @IsISO8601({ strict: true }) effectiveAt?: string;
-  @IsOptional() @IsISO8601({ strict: true }) expiresAt?: string;
+  @IsOptional() @IsTimestamp() effectiveAt?: string;
+  @IsOptional() @IsTimestamp() expiresAt?: string;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }
 

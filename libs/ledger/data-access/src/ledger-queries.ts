@@ -60,13 +60,17 @@ export class LedgerQueries {
 
   /** The account's full state as the projections hold it (every grant, hold and charge), or undefined. */
   async accountState(accountId: string): Promise<AccountState | undefined> {
-    const account = await this.db.selectFrom('accounts').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-    if (!account) return undefined;
-    const [grants, holds] = await Promise.all([
-      this.db.selectFrom('grants').selectAll().where('account_id', '=', accountId).where('remaining', '>', 0n).where('expired', '=', false).execute(),
-      this.db.selectFrom('holds').selectAll().where('account_id', '=', accountId).where('status', '=', 'open').execute(),
-    ]);
-    return stateFromRows(account, grants, holds, []);
+    // One snapshot for the three reads: a batch committing in between must not be half seen.
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const account = await trx.selectFrom('accounts').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+        if (!account) return undefined;
+        const grants = await trx.selectFrom('grants').selectAll().where('account_id', '=', accountId).where('remaining', '>', 0n).where('expired', '=', false).execute();
+        const holds = await trx.selectFrom('holds').selectAll().where('account_id', '=', accountId).where('status', '=', 'open').execute();
+        return stateFromRows(account, grants, holds, []);
+      });
   }
 
   async transactions(f: TransactionFilter): Promise<StoredEvent[]> {

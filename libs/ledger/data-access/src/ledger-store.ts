@@ -259,6 +259,9 @@ export class LedgerTransaction {
   }
 }
 
+/** Postgres text cannot hold NUL: a reject must be recordable whatever it carried (its raw bytes stay exact). */
+const printable = (text: string): string => text.replaceAll('\u0000', '\uFFFD');
+
 /**
  * Upserts what changed (copy-on-write states make a changed grant, hold or charge a new object),
  * records commands and rejects: one statement, one round trip, whatever the batch holds.
@@ -361,12 +364,12 @@ export async function writeProjections(
       commands.map((x) => x.type),
       commands.map((x) => x.bodyHash),
       commands.map((x) => JSON.stringify(x.outcome)),
-      rejects.map((r) => r.subject),
+      rejects.map((r) => printable(r.subject)),
       rejects.map((r) => (r.streamSeq === null ? null : String(r.streamSeq))),
-      rejects.map((r) => r.accountId),
-      rejects.map((r) => r.commandKey),
-      rejects.map((r) => r.reason),
-      rejects.map((r) => r.detail),
+      rejects.map((r) => (r.accountId === null ? null : printable(r.accountId))),
+      rejects.map((r) => (r.commandKey === null ? null : printable(r.commandKey))),
+      rejects.map((r) => printable(r.reason)),
+      rejects.map((r) => printable(r.detail)),
       rejects.map((r) => Buffer.from(r.raw)),
     ],
   });

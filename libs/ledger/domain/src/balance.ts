@@ -1,3 +1,4 @@
+import { MAX_AMOUNT } from '@credence/kernel';
 import { isSpendable } from './burn-down.js';
 import type { AccountState, GrantSource } from './model.js';
 
@@ -39,6 +40,33 @@ export function balanceAt(state: AccountState, now: number): BalanceView {
   for (const h of state.holds.values()) if (h.status === 'open' && h.expiresAt > now) held += h.amount;
   const total = spendable - state.debt;
   return { total, held, available: total - held, debt: state.debt, pending, bySource };
+}
+
+/**
+ * What a hold expiring at `until` can reserve: like `available`, but counting only credits that
+ * will still be there then (grants that do not expire before the hold does).
+ */
+export function availableThrough(state: AccountState, now: number, until: number): bigint {
+  let lasting = 0n;
+  for (const g of state.grants.values()) if (isSpendable(g, now) && (g.expiresAt === null || g.expiresAt >= until)) lasting += g.remaining;
+  let held = 0n;
+  for (const h of state.holds.values()) if (h.status === 'open' && h.expiresAt > now) held += h.amount;
+  return lasting - state.debt - held;
+}
+
+/** Every sum the projections store (balance, debt, held, per source) fits a Postgres bigint. */
+export function withinAmountRange(state: AccountState): boolean {
+  const sums = new Map<string, bigint>();
+  let balance = -state.debt;
+  for (const g of state.grants.values()) {
+    if (g.expired) continue;
+    sums.set(g.source, (sums.get(g.source) ?? 0n) + g.remaining);
+    balance += g.remaining;
+  }
+  let held = 0n;
+  for (const h of state.holds.values()) if (h.status === 'open') held += h.amount;
+  const fits = (x: bigint) => x <= MAX_AMOUNT && x >= -MAX_AMOUNT;
+  return fits(balance) && fits(state.debt) && fits(held) && [...sums.values()].every(fits);
 }
 
 /**

@@ -97,6 +97,8 @@ export interface Housekeep {
 
 export type Refusal =
   | 'INVALID_AMOUNT'
+  /** The command would take a balance, a debt or a sum beyond what a Postgres bigint holds. */
+  | 'AMOUNT_OUT_OF_RANGE'
   | 'INVALID_TIME'
   | 'INVALID_PERIOD'
   | 'DUPLICATE_ID'

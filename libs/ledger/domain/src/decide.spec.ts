@@ -181,8 +181,32 @@ describe('holds', () => {
     const events = a.when({ type: 'Housekeep' })!;
     expect(events).toEqual([{ type: 'HoldExpired', at: T0 + 1000, holdId: 'h1', amount: 50n }]);
     expect(a.when({ type: 'Housekeep' })).toEqual([]);
-    expect(a.when({ type: 'CaptureHold', holdId: 'h1', amount: 10n })).toBeUndefined();
+    expect(a.when({ type: 'ReleaseHold', holdId: 'h1' })).toBeUndefined();
     expect(a.refusal).toBe('HOLD_ALREADY_RESOLVED');
+  });
+
+  it('charge a capture that arrives after the hold expired as post-paid usage, once', () => {
+    const a = new Account().given(grant('buy', 'purchase', 100n), hold('h1', 50n, 1000));
+    a.now = T0 + 5000;
+    const events = a.when({ type: 'CaptureHold', holdId: 'h1', amount: 40n })!;
+    expect(events.map((e) => e.type)).toEqual(['HoldExpired', 'UsageDeducted']);
+    expect(events[1]).toMatchObject({ chargeId: 'h1', amount: 40n, allocations: [{ grantId: 'buy', amount: 40n }] });
+    expect(a.balance).toMatchObject({ total: 60n, held: 0n });
+    expect(a.when({ type: 'CaptureHold', holdId: 'h1', amount: 40n })).toBeUndefined();
+    expect(a.refusal).toBe('HOLD_ALREADY_RESOLVED');
+    expect(a.when({ type: 'CaptureHold', holdId: 'h1', amount: 51n })).toBeUndefined();
+    expect(a.refusal).toBe('CAPTURE_EXCEEDS_HOLD');
+    // and it can be refunded like any charge
+    a.given({ type: 'IssueRefund', refundId: 'r1', chargeId: 'h1' });
+    expect(a.balance.total).toBe(100n);
+  });
+
+  it('are backed only by credits that outlive them', () => {
+    const a = new Account().given(grant('promo', 'promo', 100n, { expiresAt: T0 + 30_000 }), grant('buy', 'purchase', 20n));
+    expect(a.when(hold('h1', 50n, 60_000))).toBeUndefined();
+    expect(a.refusal).toBe('INSUFFICIENT_CREDITS');
+    expect(a.when(hold('h2', 50n, 10_000))).toBeDefined();
+    expect(a.when(hold('h3', 20n, 60_000))).toBeUndefined(); // 20 lasting credits, but h2 holds 50 of 120
   });
 });
 
@@ -232,7 +256,7 @@ describe('monthly reset', () => {
     a.now = Date.UTC(2026, 11, 1, 0, 0, 1);
     const events = a.when({ type: 'ResetPeriod', period: '2026-12' })!;
     expect(events.map((e) => e.type)).toEqual(['GrantExpired', 'PeriodReset', 'GrantIssued']);
-    expect(events[0]).toMatchObject({ grantId: 'free:2026-11', amount: 600n });
+    expect(events[0]).toMatchObject({ grantId: 'free#2026-11', amount: 600n });
     expect(a.balance.bySource.free).toBe(1000n);
   });
 
@@ -249,6 +273,8 @@ describe('low-balance thresholds', () => {
     a.given(usage('c1', 55n));
     expect(lows()).toEqual(['recharge']);
     a.given(usage('c2', 5n), usage('c3', 25n));
+    expect(lows()).toEqual(['recharge', 'alert']);
+    a.given({ type: 'SetThreshold', name: 'recharge', level: 50n }); // the same level again: no second alert
     expect(lows()).toEqual(['recharge', 'alert']);
     a.given(grant('buy-2', 'purchase', 100n));
     expect(a.log.filter((e) => e.type === 'ThresholdRearmed')).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { assertNever, err, ok, type Result } from '@credence/kernel';
-import { balanceAt, ledgerBalance } from './balance.js';
+import { availableThrough, balanceAt, ledgerBalance, withinAmountRange } from './balance.js';
 import { drawDown } from './burn-down.js';
 import type {
   CaptureHold,
@@ -13,7 +13,7 @@ import type {
 } from './commands.js';
 import type { LedgerEvent } from './events.js';
 import { AccountDraft, applyEvent } from './evolve.js';
-import { DEFAULT_PRIORITY, type AccountState, type Allocation } from './model.js';
+import { DEFAULT_PRIORITY, systemId, type AccountState, type Allocation } from './model.js';
 import { MAX_ANCHOR_DAY, MIN_ANCHOR_DAY, parsePeriod } from './periods.js';
 
 export type Decision = Result<readonly LedgerEvent[], Refusal>;
@@ -52,6 +52,10 @@ export function decideOn(draft: AccountDraft, command: LedgerCommand, now: numbe
   }
   run.settleDebt();
   run.checkThresholds();
+  if (!withinAmountRange(draft)) {
+    draft.rollback();
+    return err('AMOUNT_OUT_OF_RANGE');
+  }
   draft.commit();
   return ok({ events: run.events, balancesAfter: run.balances });
 }
@@ -125,6 +129,8 @@ class Run {
         return this.issueRefund(command);
       case 'SetThreshold':
         if (command.level < 0n) return 'INVALID_AMOUNT';
+        // Setting the same level again must not re-arm it: that would alert twice for one crossing.
+        if (this.state.thresholds.get(command.name)?.level === command.level) return undefined;
         this.emit({ type: 'ThresholdSet', at: this.now, name: command.name, level: command.level });
         return undefined;
       case 'RemoveThreshold':
@@ -152,6 +158,7 @@ class Run {
     if (this.state.grants.has(c.grantId)) return 'DUPLICATE_ID';
     const effectiveAt = c.effectiveAt ?? this.now;
     const expiresAt = c.expiresAt ?? null;
+    if (!Number.isFinite(effectiveAt) || (expiresAt !== null && !Number.isFinite(expiresAt))) return 'INVALID_TIME';
     if (expiresAt !== null && expiresAt <= effectiveAt) return 'INVALID_TIME';
     this.emit({
       type: 'GrantIssued',
@@ -169,9 +176,10 @@ class Run {
 
   private placeHold(c: PlaceHold): Refusal | undefined {
     if (c.amount <= 0n) return 'INVALID_AMOUNT';
-    if (c.expiresAt <= this.now) return 'INVALID_TIME';
+    if (!Number.isFinite(c.expiresAt) || c.expiresAt <= this.now) return 'INVALID_TIME';
     if (this.state.holds.has(c.holdId)) return 'DUPLICATE_ID';
-    if (balanceAt(this.state, this.now).available < c.amount) return 'INSUFFICIENT_CREDITS';
+    // Only credits that outlive the hold can back it: a capture must not find them gone.
+    if (availableThrough(this.state, this.now, c.expiresAt) < c.amount) return 'INSUFFICIENT_CREDITS';
     this.emit({ type: 'HoldPlaced', at: this.now, holdId: c.holdId, amount: c.amount, expiresAt: c.expiresAt, resource: c.resource });
     return undefined;
   }
@@ -179,9 +187,27 @@ class Run {
   private captureHold(c: CaptureHold): Refusal | undefined {
     const hold = this.state.holds.get(c.holdId);
     if (!hold) return 'HOLD_NOT_FOUND';
-    if (hold.status !== 'open') return 'HOLD_ALREADY_RESOLVED';
     if (c.amount < 0n) return 'INVALID_AMOUNT';
     if (c.amount > hold.amount) return 'CAPTURE_EXCEEDS_HOLD';
+    if (hold.status === 'expired') {
+      // The work ran and was reported; only the hold timed out first (a slow queue, an outage).
+      // Usage that happened is always recorded: as post-paid usage, into debt if need be.
+      if (c.amount === 0n) return undefined;
+      if (this.state.charges.has(hold.id)) return 'HOLD_ALREADY_RESOLVED';
+      const { allocations, shortfall } = drawDown(this.state.grants.values(), c.amount, this.now);
+      this.emit({
+        type: 'UsageDeducted',
+        at: this.now,
+        chargeId: hold.id,
+        amount: c.amount,
+        allocations,
+        debtIncurred: shortfall,
+        priceVersion: c.priceVersion ?? null,
+        resource: hold.resource,
+      });
+      return undefined;
+    }
+    if (hold.status !== 'open') return 'HOLD_ALREADY_RESOLVED';
     // The hold reserved credits but did not pin grants: the capture burns down like any deduction.
     // Grants that expired or were spent by post-paid usage meanwhile leave a shortfall, recorded as debt.
     const { allocations, shortfall } = drawDown(this.state.grants.values(), c.amount, this.now);
@@ -273,7 +299,7 @@ class Run {
       this.emit({
         type: 'GrantIssued',
         at: this.now,
-        grantId: `${c.refundId}:regrant`,
+        grantId: systemId(c.refundId, 'regrant'),
         source: 'adjustment',
         amount: regranted,
         priority: DEFAULT_PRIORITY.adjustment,
@@ -302,7 +328,7 @@ class Run {
       this.emit({
         type: 'GrantIssued',
         at: this.now,
-        grantId: `free:${period.key}`,
+        grantId: systemId('free', period.key),
         source: 'free_monthly',
         amount: allowance.freeMonthly,
         priority: DEFAULT_PRIORITY.free_monthly,

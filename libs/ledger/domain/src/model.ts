@@ -96,6 +96,13 @@ export interface AccountState {
   readonly lastResetPeriod: string | null;
 }
 
+/**
+ * Ids the ledger makes itself (the period's free grant, a regrant) are joined with `#`, a
+ * character callers' ids may not contain: a caller can never take or overwrite them.
+ */
+export const SYSTEM_ID_SEPARATOR = '#';
+export const systemId = (...parts: string[]): string => parts.join(SYSTEM_ID_SEPARATOR);
+
 export function emptyAccount(accountId: string): AccountState {
   return {
     accountId,

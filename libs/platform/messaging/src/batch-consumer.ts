@@ -142,7 +142,13 @@ export class BatchConsumer {
       this.report(error, batch);
       return;
     }
-    raw.forEach((msg, i) => settle(msg, outcomes[i]!, this.termReasonSupported));
+    // Settling writes to the connection; a draining or closed one throws. The batch is done either
+    // way (unsettled messages come back after their ack wait): report it, keep the loop alive.
+    try {
+      raw.forEach((msg, i) => settle(msg, outcomes[i]!, this.termReasonSupported));
+    } catch (error) {
+      this.report(error, batch);
+    }
   }
 
   private report(error: unknown, batch: readonly InboundMessage[]): void {

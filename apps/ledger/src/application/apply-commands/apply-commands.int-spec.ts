@@ -95,14 +95,49 @@ describe('applying commands against Postgres', () => {
 
     await f.apply.execute([f.command('PlaceHold', { key: 'h4', accountId: 'holds', amount: '10', ttlMs: 1_000 })]);
     f.clock.advance(1_000);
-    const late = await f.apply.execute([f.command('CaptureHold', { key: 'c4', accountId: 'holds', holdId: 'h4', amount: '10' })]);
-    expect(late[0]).toEqual({ status: 'refused', code: 'HOLD_ALREADY_RESOLVED' });
+    // A capture applied after the hold timed out is still charged: the work happened.
+    const late = await f.apply.execute([
+      f.command('CaptureHold', { key: 'c4', accountId: 'holds', holdId: 'h4', amount: '10' }),
+      f.command('CaptureHold', { key: 'c5', accountId: 'holds', holdId: 'h4', amount: '10' }),
+    ]);
+    expect(late[0]?.status).toBe('applied');
+    expect(late[1]).toEqual({ status: 'refused', code: 'HOLD_ALREADY_RESOLVED' });
+    expect(await balance('holds')).toMatchObject({ held: 0n, balance: 65n });
+    const again = await f.apply.execute([f.command('CaptureHold', { key: 'c6', accountId: 'holds', holdId: 'h4', amount: '10' })]);
+    expect(again[0]).toEqual({ status: 'refused', code: 'HOLD_ALREADY_RESOLVED' });
     const statuses = await f.db.selectFrom('holds').select(['hold_id', 'status']).where('account_id', '=', 'holds').orderBy('hold_id').execute();
     expect(statuses).toEqual([
       { hold_id: 'h1', status: 'captured' },
       { hold_id: 'h2', status: 'released' },
-      { hold_id: 'h4', status: 'open' },
+      { hold_id: 'h4', status: 'expired' },
     ]);
+  });
+
+  it('isolates a command Postgres refuses: its batch-mates are applied, it is recorded in rejects', async () => {
+    // A NUL cannot be stored in Postgres text (SQLSTATE 22021): no retry can ever apply this command.
+    const poison = { ...f.command('IssueGrant', { key: 'ok-key', accountId: 'iso-a', source: 'purchase', amount: '5' }), key: 'bad\u0000' };
+    const bad = { ...poison, command: { ...poison.command, grantId: 'bad\u0000' } as typeof poison.command };
+    const results = await f.apply.executeIsolating([
+      f.command('IssueGrant', { key: 'g1', accountId: 'iso-b', source: 'purchase', amount: '10' }),
+      bad,
+      f.command('IssueGrant', { key: 'g2', accountId: 'iso-c', source: 'purchase', amount: '20' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'failed', 'applied']);
+    expect((await balance('iso-b')).balance).toBe(10n);
+    expect((await balance('iso-c')).balance).toBe(20n);
+    const rejects = await f.db.selectFrom('rejects').select(['reason', 'account_id', 'detail']).where('account_id', '=', 'iso-a').execute();
+    expect(rejects).toEqual([{ reason: 'failed', account_id: 'iso-a', detail: expect.stringContaining('error') as string }]);
+  });
+
+  it('refuses a command that would take a sum beyond a Postgres bigint, without failing', async () => {
+    const max = '9223372036854775807';
+    const [first, second] = await f.apply.execute([
+      f.command('IssueGrant', { key: 'big-1', accountId: 'huge', source: 'purchase', amount: max }),
+      f.command('IssueGrant', { key: 'big-2', accountId: 'huge', source: 'promo', amount: '1' }),
+    ]);
+    expect(first?.status).toBe('applied');
+    expect(second).toEqual({ status: 'refused', code: 'AMOUNT_OUT_OF_RANGE' });
+    expect((await balance('huge')).balance).toBe(BigInt(max));
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the event log', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '@credence/kernel';
-import { AccountDraft, balanceAt, decideOn, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
+import { InvariantViolation, type Clock } from '@credence/kernel';
+import { AccountDraft, balanceAt, decideOn, systemId, type AccountState, type LedgerCommand, type LedgerEvent } from '@credence/ledger-domain';
 import {
   commandKeyId,
   type CommandToRecord,
@@ -27,7 +27,22 @@ export type CommandResult =
   | { readonly status: 'applied'; readonly events: readonly LedgerEvent[]; readonly reply: Record<string, unknown> | undefined }
   | { readonly status: 'refused'; readonly code: string }
   | { readonly status: 'duplicate'; readonly outcome: StoredOutcome }
-  | { readonly status: 'conflict' };
+  | { readonly status: 'conflict' }
+  /** Could not be applied at all (Postgres refused its data, or a bug): recorded in rejects, never retried. */
+  | { readonly status: 'failed'; readonly reason: string };
+
+/**
+ * An error that retrying the same commands cannot cure: Postgres refused the data itself
+ * (SQLSTATE class 22, data exception, or 23, integrity violation), or our own code threw.
+ * Anything else (a connection refused or cut, a timeout) is an outage: retry later.
+ */
+export function isPermanentFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith('22') || code.startsWith('23');
+  return error instanceof RangeError || error instanceof TypeError || error instanceof InvariantViolation;
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
 /** Canonical JSON (sorted keys) so that field order never makes two equal bodies differ. */
 export function hashBody(body: unknown): string {
@@ -73,6 +88,40 @@ export class ApplyCommands {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * `execute`, but one command that cannot be applied does not take its batch-mates down with it:
+   * when the batch fails for good, its commands are applied one by one, and those that fail alone
+   * come back `failed` and are recorded in rejects. An outage still throws (the caller retries).
+   */
+  async executeIsolating(batch: readonly KeyedCommand[], extraRejects: readonly RejectToRecord[] = []): Promise<CommandResult[]> {
+    try {
+      return await this.execute(batch, extraRejects);
+    } catch (error) {
+      if (!isPermanentFailure(error)) throw error;
+    }
+    const results: CommandResult[] = [];
+    const rejects: RejectToRecord[] = [...extraRejects];
+    for (const c of batch) {
+      try {
+        results.push(...(await this.execute([c])));
+      } catch (error) {
+        if (!isPermanentFailure(error)) throw error;
+        results.push({ status: 'failed', reason: describe(error) });
+        rejects.push({
+          subject: c.origin?.subject ?? '(direct)',
+          streamSeq: c.origin?.streamSeq ?? null,
+          accountId: c.accountId,
+          commandKey: c.key,
+          reason: 'failed',
+          detail: describe(error),
+          raw: c.origin?.raw ?? new Uint8Array(),
+        });
+      }
+    }
+    await this.store.recordRejects(rejects);
+    return results;
+  }
+
   async execute(batch: readonly KeyedCommand[], extraRejects: readonly RejectToRecord[] = []): Promise<CommandResult[]> {
     if (batch.length === 0) {
       await this.store.recordRejects(extraRejects);
@@ -86,7 +135,14 @@ export class ApplyCommands {
           const h = holdsReferenced(c.command);
           return h === undefined ? [] : [[c.accountId, h] as const];
         }),
-        chargeRefs: batch.flatMap((c) => (c.command.type === 'IssueRefund' ? [[c.accountId, c.command.chargeId] as const] : [])),
+        // A refund names its charge; a late capture may find its hold already charged.
+        chargeRefs: batch.flatMap((c) =>
+          c.command.type === 'IssueRefund'
+            ? [[c.accountId, c.command.chargeId] as const]
+            : c.command.type === 'CaptureHold'
+              ? [[c.accountId, c.command.holdId] as const]
+              : [],
+        ),
         commandKeys: batch.filter((c) => c.recordKey !== false).map((c) => [c.accountId, c.key] as const),
       });
       // One draft per account for the whole batch: maps are copied once, not once per command.
@@ -124,7 +180,7 @@ export class ApplyCommands {
         if (decision.ok) {
           const { events: decided, balancesAfter } = decision.value;
           decided.forEach((event, i) => {
-            events.push({ eventId: `${c.accountId}/${c.key}/${i}`, accountId: c.accountId, commandKey: c.key, event, balanceAfter: balancesAfter[i] ?? 0n });
+            events.push({ eventId: systemId(c.accountId, c.key, String(i)), accountId: c.accountId, commandKey: c.key, event, balanceAfter: balancesAfter[i] ?? 0n });
           });
           const reply = replyFor(c.command, draft, now);
           outcome = reply ? { status: 'applied', events: decided.length, reply } : { status: 'applied', events: decided.length };

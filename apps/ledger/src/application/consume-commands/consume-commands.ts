@@ -30,11 +30,12 @@ export class ConsumeCommands {
   async execute(messages: readonly RawCommand[]): Promise<Disposition[]> {
     const now = this.clock.now();
     const commands: KeyedCommand[] = [];
+    const commandAt: number[] = [];
     const rejects: RejectToRecord[] = [];
     const dispositions: Disposition[] = [];
     for (const m of messages) {
-      const reject = (reason: string, detail: string, accountId: string | null = null, key: string | null = null) => {
-        rejects.push({ subject: m.subject, streamSeq: m.streamSeq, accountId, commandKey: key, reason, detail, raw: m.data });
+      const reject = (reason: string, detail: string) => {
+        rejects.push({ subject: m.subject, streamSeq: m.streamSeq, accountId: null, commandKey: null, reason, detail, raw: m.data });
         dispositions.push('rejected');
       };
       if (!m.kind) {
@@ -48,9 +49,13 @@ export class ConsumeCommands {
         continue;
       }
       commands.push(keyed(m.kind, validated.value, now, { subject: m.subject, streamSeq: m.streamSeq, raw: m.data }));
+      commandAt.push(dispositions.length);
       dispositions.push('applied');
     }
-    await this.apply.execute(commands, rejects);
+    const results = await this.apply.executeIsolating(commands, rejects);
+    results.forEach((r, i) => {
+      if (r.status === 'failed') dispositions[commandAt[i] ?? -1] = 'rejected';
+    });
     return dispositions;
   }
 }

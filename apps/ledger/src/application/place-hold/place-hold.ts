@@ -71,7 +71,7 @@ export class PlaceHold {
   private async commit(group: Waiting[]): Promise<void> {
     try {
       const now = this.clock.now();
-      const results = await this.apply.execute(group.map((w) => keyed('PlaceHold', w.dto, now)));
+      const results = await this.apply.executeIsolating(group.map((w) => keyed('PlaceHold', w.dto, now)));
       group.forEach((w, i) => w.resolve(toReply(results[i])));
     } catch (error) {
       for (const w of group) w.reject(error);
@@ -92,6 +92,8 @@ function toReply(result: CommandResult | undefined): PlaceHoldReply {
         : { status: 'refused', reason: result.outcome.code, available: null };
     case 'conflict':
       return { status: 'invalid', issues: [{ field: 'key', rule: 'idempotencyConflict', message: 'this key was already used with another body' }] };
+    case 'failed':
+      return { status: 'refused', reason: 'COMMAND_FAILED', available: null };
   }
 }
 

@@ -1,11 +1,13 @@
 import type { Clock } from '@credence/kernel';
 import type { LedgerQueries } from '@credence/ledger-data-access';
+import { systemId } from '@credence/ledger-domain';
 import { hashBody, type ApplyCommands } from '../apply-commands/apply-commands.js';
 
 /**
  * Starts each account's new period once: unused free credits expire and the period's free grant
- * is issued. The command's key is `reset:<period>`, so however many replicas run this at once,
- * the key's uniqueness in Postgres lets exactly one of them apply it; the others see a repeat.
+ * is issued. Exactly once however many replicas run this: the account's row lock serialises them
+ * and the domain refuses a period already reset (`PERIOD_ALREADY_RESET`). No idempotency record is
+ * kept, so a refusal (a period not due under a new anchor day) is decided again next time.
  */
 export class ResetPeriods {
   constructor(
@@ -18,14 +20,16 @@ export class ResetPeriods {
   async runOnce(): Promise<number> {
     const due = await this.queries.accountsDueForReset(new Date(this.clock.now()), this.batchSize);
     if (due.length === 0) return 0;
-    await this.apply.execute(
+    const results = await this.apply.execute(
       due.map(({ accountId, period }) => ({
         accountId,
-        key: `reset:${period}`,
+        key: systemId('reset', period),
         bodyHash: hashBody({ kind: 'ResetPeriod', period }),
         command: { type: 'ResetPeriod', period },
+        recordKey: false,
       })),
     );
-    return due.length;
+    // Only resets done count as work: refusals must not keep the loop from pausing.
+    return results.filter((r) => r.status === 'applied').length;
   }
 }

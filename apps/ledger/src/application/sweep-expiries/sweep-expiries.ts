@@ -1,5 +1,6 @@
 import type { Clock } from '@credence/kernel';
 import type { LedgerQueries } from '@credence/ledger-data-access';
+import { systemId } from '@credence/ledger-domain';
 import type { ApplyCommands } from '../apply-commands/apply-commands.js';
 
 /**
@@ -21,7 +22,7 @@ export class SweepExpiries {
     const now = this.clock.now();
     const accounts = await this.queries.accountsDueForHousekeeping(new Date(now), this.batchSize);
     if (accounts.length === 0) return 0;
-    const key = `housekeep@${now}`;
+    const key = systemId('housekeep', String(now));
     await this.apply.execute(accounts.map((accountId) => ({ accountId, key, bodyHash: key, command: { type: 'Housekeep' }, recordKey: false })));
     return accounts.length;
   }

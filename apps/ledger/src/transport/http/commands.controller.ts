@@ -75,7 +75,7 @@ export class CommandsController {
   }
 
   private async run(kind: WireKind, dto: LedgerCommandBase) {
-    const [result] = await this.apply.execute([keyed(kind, dto, this.clock.now())]);
+    const [result] = await this.apply.executeIsolating([keyed(kind, dto, this.clock.now())]);
     switch (result?.status) {
       case 'applied':
         return { status: 'applied', events: result.events.map(encodeEvent) };
@@ -86,6 +86,8 @@ export class CommandsController {
         throw new UnprocessableEntityException({ status: 'refused', reason: result.code });
       case 'conflict':
         throw new ConflictException({ status: 'conflict', reason: 'idempotency_conflict', message: `key ${dto.key} was already used with another body` });
+      case 'failed':
+        throw new UnprocessableEntityException({ status: 'failed', reason: 'COMMAND_FAILED', message: result.reason });
       case undefined:
         throw new Error('no result for a command');
     }
