@@ -4,3 +4,5 @@ export * from './validation.js';
 export * from './subjects.js';
 export * from './ledger/commands.js';
 export * from './ledger/events.js';
+export * from './catalog/subjects.js';
+export * from './catalog/dtos.js';
