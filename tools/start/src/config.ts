@@ -19,7 +19,10 @@ export interface ServiceSpec {
 }
 
 /** Every service the launcher starts, in start order. Add a line when a service lands. */
-export const SERVICES: readonly ServiceSpec[] = [{ name: 'ledger', entry: 'dist/apps/ledger/src/main.js' }];
+export const SERVICES: readonly ServiceSpec[] = [
+  { name: 'ledger', entry: 'dist/apps/ledger/src/main.js' },
+  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js' },
+];
 
 /**
  * Node flags of every service. V8 otherwise grows the old generation toward a quarter of the
