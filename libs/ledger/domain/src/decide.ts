@@ -13,7 +13,7 @@ import type {
 } from './commands.js';
 import type { LedgerEvent } from './events.js';
 import { AccountDraft, applyEvent } from './evolve.js';
-import { DEFAULT_PRIORITY, systemId, type AccountState, type Allocation } from './model.js';
+import { DEFAULT_PRIORITY, systemId, type AccountState, type Allocation, type Resource } from './model.js';
 import { MAX_ANCHOR_DAY, MIN_ANCHOR_DAY, parsePeriod } from './periods.js';
 
 export type Decision = Result<readonly LedgerEvent[], Refusal>;
@@ -194,17 +194,7 @@ class Run {
       // Usage that happened is always recorded: as post-paid usage, into debt if need be.
       if (c.amount === 0n) return undefined;
       if (this.state.charges.has(hold.id)) return 'HOLD_ALREADY_RESOLVED';
-      const { allocations, shortfall } = drawDown(this.state.grants.values(), c.amount, this.now);
-      this.emit({
-        type: 'UsageDeducted',
-        at: this.now,
-        chargeId: hold.id,
-        amount: c.amount,
-        allocations,
-        debtIncurred: shortfall,
-        priceVersion: c.priceVersion ?? null,
-        resource: hold.resource,
-      });
+      this.deductUsage(hold.id, c.amount, hold.resource, c.priceVersion ?? null);
       return undefined;
     }
     if (hold.status !== 'open') return 'HOLD_ALREADY_RESOLVED';
@@ -228,18 +218,14 @@ class Run {
   private recordUsage(c: RecordUsage): Refusal | undefined {
     if (c.amount <= 0n) return 'INVALID_AMOUNT';
     if (this.state.charges.has(c.chargeId)) return 'DUPLICATE_ID';
-    const { allocations, shortfall } = drawDown(this.state.grants.values(), c.amount, this.now);
-    this.emit({
-      type: 'UsageDeducted',
-      at: this.now,
-      chargeId: c.chargeId,
-      amount: c.amount,
-      allocations,
-      debtIncurred: shortfall,
-      priceVersion: c.priceVersion ?? null,
-      resource: c.resource,
-    });
+    this.deductUsage(c.chargeId, c.amount, c.resource, c.priceVersion ?? null);
     return undefined;
+  }
+
+  /** Usage that happened: drawn down in burn-down order, what the grants cannot cover becomes debt. */
+  private deductUsage(chargeId: string, amount: bigint, resource: Resource, priceVersion: string | null): void {
+    const { allocations, shortfall } = drawDown(this.state.grants.values(), amount, this.now);
+    this.emit({ type: 'UsageDeducted', at: this.now, chargeId, amount, allocations, debtIncurred: shortfall, priceVersion, resource });
   }
 
   private issueRefund(c: IssueRefund): Refusal | undefined {
