@@ -6,3 +6,5 @@ export * from './ledger/commands.js';
 export * from './ledger/events.js';
 export * from './catalog/subjects.js';
 export * from './catalog/dtos.js';
+export * from './metering/subjects.js';
+export * from './metering/dtos.js';
