@@ -22,6 +22,7 @@ export interface ServiceSpec {
 export const SERVICES: readonly ServiceSpec[] = [
   { name: 'ledger', entry: 'dist/apps/ledger/src/main.js' },
   { name: 'catalog', entry: 'dist/apps/catalog/src/main.js' },
+  { name: 'metering', entry: 'dist/apps/metering/src/main.js' },
 ];
 
 /**

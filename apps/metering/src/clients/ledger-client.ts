@@ -1,0 +1,46 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { LEDGER_PLACE_HOLD_SUBJECT, subject, type Namespace, type PlaceHoldReply, type ResourceDto } from '@credence/contracts';
+import { httpJson, natsJson, type Unavailable, type UpstreamOptions } from './upstream.js';
+
+/** The ledger's answer to a synchronous command, as metering needs it. */
+export type LedgerAnswer =
+  | { readonly kind: 'applied'; readonly body: unknown }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'conflict'; readonly body: unknown }
+  | { readonly kind: 'invalid'; readonly status: number; readonly body: unknown }
+  | Unavailable;
+
+export interface HoldRequest {
+  readonly key: string;
+  readonly accountId: string;
+  readonly amount: string;
+  readonly ttlMs: number;
+  readonly resource?: ResourceDto;
+}
+
+export type LedgerRoute = 'captures' | 'releases' | 'usage' | 'refunds';
+
+/** Holds over NATS request/reply (`ledger.v1.hold.place`); other commands over the ledger's HTTP API, applied before it answers. */
+export class LedgerClient {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly baseUrl: string,
+    private readonly options: UpstreamOptions,
+  ) {}
+
+  async placeHold(h: HoldRequest): Promise<PlaceHoldReply | Unavailable> {
+    const r = await natsJson(this.options, this.nc, subject(this.ns, LEDGER_PLACE_HOLD_SUBJECT), h);
+    return r.kind === 'reply' ? (r.body as PlaceHoldReply) : r;
+  }
+
+  async command(route: LedgerRoute, body: Record<string, unknown>): Promise<LedgerAnswer> {
+    const r = await httpJson(this.options, 'POST', `${this.baseUrl}/api/ledger/${route}`, body);
+    if (r.kind === 'unavailable') return r;
+    if (r.status === 200) return { kind: 'applied', body: r.body };
+    if (r.status === 409) return { kind: 'conflict', body: r.body };
+    const reason = (r.body as { status?: string; reason?: string } | undefined)?.reason;
+    if (r.status === 422 && (r.body as { status?: string }).status === 'refused' && reason) return { kind: 'refused', reason };
+    return { kind: 'invalid', status: r.status, body: r.body };
+  }
+}

@@ -1,0 +1,113 @@
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Namespace } from '@credence/contracts';
+import { systemClock, type Clock } from '@credence/kernel';
+import { METERING_MIGRATIONS, MeteringQueries, type MeteringDatabase } from '@credence/metering-data-access';
+import { closeDatabase, createDatabase, runMigrations } from '@credence/platform-database';
+import { connectNats, ensureDurableConsumer, ensureStream } from '@credence/platform-messaging';
+import { Accounts } from './application/accounts/accounts.js';
+import { Authorize } from './application/authorize/authorize.js';
+import { ConsumeUsage } from './application/consume-usage/consume-usage.js';
+import { RecordUsage } from './application/record-usage/record-usage.js';
+import { Refund } from './application/refund/refund.js';
+import { Settle } from './application/settle/settle.js';
+import { CatalogClient } from './clients/catalog-client.js';
+import { LedgerClient } from './clients/ledger-client.js';
+import type { UpstreamOptions } from './clients/upstream.js';
+import { loadMeteringConfig, type MeteringConfig } from './config/metering-config.js';
+import { usageConsumer, usageStream } from './config/streams.js';
+import { CLOCK, CONFIG, DB, NAMESPACE, NATS } from './metering.tokens.js';
+import { HealthController } from './transport/http/health.controller.js';
+import { MeteringController } from './transport/http/metering.controller.js';
+import { AuthorizeHandler } from './transport/nats/authorize.handler.js';
+import { UsageHandler } from './transport/nats/usage.handler.js';
+
+/** Closes what the module opened, after everything else has stopped using it. */
+@Injectable()
+class Connections implements OnApplicationShutdown {
+  constructor(
+    @Inject(DB) private readonly db: Kysely<MeteringDatabase>,
+    @Inject(NATS) private readonly nc: NatsConnection,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nc.drain().catch(() => undefined);
+    await closeDatabase(this.db);
+  }
+}
+
+const upstream = (c: MeteringConfig): UpstreamOptions => ({
+  timeoutMs: c.UPSTREAM_TIMEOUT_MS,
+  attempts: c.UPSTREAM_ATTEMPTS,
+  retryDelayMs: c.UPSTREAM_RETRY_DELAY_MS,
+});
+
+@Module({
+  controllers: [MeteringController, HealthController, AuthorizeHandler, UsageHandler],
+  providers: [
+    { provide: CONFIG, useFactory: () => loadMeteringConfig() },
+    { provide: NAMESPACE, useFactory: (c: MeteringConfig): Namespace => ({ prefix: c.NATS_PREFIX }), inject: [CONFIG] },
+    { provide: CLOCK, useValue: systemClock },
+    {
+      provide: DB,
+      // Migrations run here, before any controller exists: no traffic on an old schema.
+      useFactory: async (c: MeteringConfig) => {
+        const db = createDatabase<MeteringDatabase>({
+          connectionString: c.DATABASE_URL,
+          schema: c.METERING_SCHEMA,
+          poolMax: c.DB_POOL_MAX,
+          applicationName: 'credence-metering',
+        });
+        await runMigrations(db, { schema: c.METERING_SCHEMA, migrations: METERING_MIGRATIONS });
+        return db;
+      },
+      inject: [CONFIG],
+    },
+    {
+      provide: NATS,
+      // The stream and its consumer exist before the transport starts pulling from them.
+      useFactory: async (c: MeteringConfig, ns: Namespace) => {
+        const nc = await connectNats({ servers: [c.NATS_URL], name: 'credence-metering' });
+        const jsm = await jetstreamManager(nc);
+        const stream = usageStream(ns, c);
+        await ensureStream(jsm, stream);
+        await ensureDurableConsumer(jsm, stream.name, usageConsumer(c));
+        return nc;
+      },
+      inject: [CONFIG, NAMESPACE],
+    },
+    { provide: MeteringQueries, useFactory: (db: Kysely<MeteringDatabase>) => new MeteringQueries(db), inject: [DB] },
+    {
+      provide: LedgerClient,
+      useFactory: (nc: NatsConnection, ns: Namespace, c: MeteringConfig) => new LedgerClient(nc, ns, c.LEDGER_URL, upstream(c)),
+      inject: [NATS, NAMESPACE, CONFIG],
+    },
+    {
+      provide: CatalogClient,
+      useFactory: (nc: NatsConnection, ns: Namespace, c: MeteringConfig) => new CatalogClient(nc, ns, c.CATALOG_URL, upstream(c), c.PLAN_CACHE_MS),
+      inject: [NATS, NAMESPACE, CONFIG],
+    },
+    {
+      provide: Authorize,
+      useFactory: (q: MeteringQueries, cat: CatalogClient, l: LedgerClient, clock: Clock) => new Authorize(q, cat, l, clock),
+      inject: [MeteringQueries, CatalogClient, LedgerClient, CLOCK],
+    },
+    {
+      provide: Settle,
+      useFactory: (q: MeteringQueries, cat: CatalogClient, l: LedgerClient, clock: Clock) => new Settle(q, cat, l, clock),
+      inject: [MeteringQueries, CatalogClient, LedgerClient, CLOCK],
+    },
+    {
+      provide: RecordUsage,
+      useFactory: (q: MeteringQueries, cat: CatalogClient, l: LedgerClient, clock: Clock) => new RecordUsage(q, cat, l, clock),
+      inject: [MeteringQueries, CatalogClient, LedgerClient, CLOCK],
+    },
+    { provide: ConsumeUsage, useFactory: (r: RecordUsage, q: MeteringQueries) => new ConsumeUsage(r, q), inject: [RecordUsage, MeteringQueries] },
+    { provide: Refund, useFactory: (l: LedgerClient) => new Refund(l), inject: [LedgerClient] },
+    { provide: Accounts, useFactory: (q: MeteringQueries) => new Accounts(q), inject: [MeteringQueries] },
+    Connections,
+  ],
+})
+export class MeteringModule {}

@@ -1,0 +1,107 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  HttpCode,
+  HttpException,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  ServiceUnavailableException,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import type { AuthorizeReply, SettleReply, UsageReply } from '@credence/contracts';
+import { Accounts, type AccountReply } from '../../application/accounts/accounts.js';
+import { Authorize } from '../../application/authorize/authorize.js';
+import { RecordUsage } from '../../application/record-usage/record-usage.js';
+import { Refund } from '../../application/refund/refund.js';
+import { Settle } from '../../application/settle/settle.js';
+
+/** Every non-success answer as its HTTP status; the body is the answer itself. */
+function fail(r: { status: string }): never {
+  switch (r.status) {
+    case 'invalid':
+      throw new BadRequestException({ error: 'invalid_request', ...r });
+    case 'refused':
+      throw new UnprocessableEntityException(r);
+    case 'conflict':
+      throw new ConflictException(r);
+    case 'not_found':
+      throw new NotFoundException(r);
+    case 'unavailable':
+      throw new ServiceUnavailableException(r);
+    default:
+      throw new HttpException(r, 500);
+  }
+}
+
+const saved = <T>(r: AccountReply<T>): T => (r.status === 'saved' ? r.value : fail(r));
+
+@Controller('v1')
+export class MeteringController {
+  constructor(
+    @Inject(Authorize) private readonly authorize: Authorize,
+    @Inject(Settle) private readonly settle: Settle,
+    @Inject(RecordUsage) private readonly recordUsage: RecordUsage,
+    @Inject(Refund) private readonly refund: Refund,
+    @Inject(Accounts) private readonly accounts: Accounts,
+  ) {}
+
+  @Put('accounts/:id/subscription')
+  async subscription(@Param('id') id: string, @Body() body: unknown) {
+    return saved(await this.accounts.setSubscription(id, body));
+  }
+
+  @Put('accounts/:id/limit-overrides')
+  async limitOverrides(@Param('id') id: string, @Body() body: unknown) {
+    return saved(await this.accounts.setLimitOverrides(id, body));
+  }
+
+  @Post('authorizations') @HttpCode(200)
+  async authorizations(@Body() body: unknown): Promise<AuthorizeReply> {
+    const r = await this.authorize.execute(body);
+    return r.status === 'approved' ? r : fail(r);
+  }
+
+  @Post('authorizations/:holdId/settle') @HttpCode(200)
+  async settlement(@Param('holdId') holdId: string, @Body() body: unknown): Promise<SettleReply> {
+    const r = await this.settle.execute(holdId, body);
+    return r.status === 'settled' ? r : fail(r);
+  }
+
+  /** One event, or `{ events: [...] }` (1-1000) answered 200 with one result per event, in order. */
+  @Post('usage') @HttpCode(200)
+  async usage(@Body() body: unknown): Promise<UsageReply | { results: UsageReply[] }> {
+    if (body !== null && typeof body === 'object' && 'events' in body) {
+      const events = body.events;
+      const keys = Object.keys(body);
+      if (!Array.isArray(events) || events.length < 1 || events.length > 1000 || keys.length !== 1)
+        fail({ status: 'invalid', issues: [{ field: 'events', rule: 'arrayMinSize', message: 'events must be an array of 1 to 1000 usage events, alone in the body' }] } as UsageReply);
+      return { results: await this.recordUsage.many(events as unknown[]) };
+    }
+    const r = await this.recordUsage.one(body);
+    return r.status === 'recorded' ? r : fail(r);
+  }
+
+  @Post('refunds') @HttpCode(200)
+  async refunds(@Body() body: unknown) {
+    const r = await this.refund.execute(body);
+    switch (r.kind) {
+      case 'rejected':
+        return fail({ status: 'invalid', issues: r.issues } as { status: string });
+      case 'applied':
+        return { status: 'refunded', ledger: r.body };
+      case 'refused':
+        return fail({ status: 'refused', reason: r.reason } as { status: string });
+      case 'conflict':
+        return fail({ status: 'conflict', reason: 'idempotency_conflict' } as { status: string });
+      case 'invalid':
+        throw new HttpException(r.body as object, r.status);
+      case 'unavailable':
+        return fail(r);
+    }
+  }
+}
