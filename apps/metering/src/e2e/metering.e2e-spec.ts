@@ -44,7 +44,7 @@ type Refused = { status: string; reason: string };
 const subscribe = async (accountId: string, planId: string) =>
   expect((await s.call('PUT', `/v1/accounts/${accountId}/subscription`, { catalogId: 'meterco', planId })).status).toBe(200);
 const authorize = (accountId: string, key: string, count = 1) => s.call<Approved & Refused>('POST', '/v1/authorizations', { key, accountId, estimate: images(count) });
-const settle = (holdId: string, body: unknown) => s.call<{ status: string; credits: string; captured: string; excess: string }>('POST', `/v1/authorizations/${holdId}/settle`, body);
+const settle = (holdId: string, body: unknown) => s.call<{ status: string; credits: string; captured: string; excess: string }>('POST', `/v1/authorizations/${encodeURIComponent(holdId)}/settle`, body);
 const reason = async (accountId: string, key: string, count = 1) => {
   const r = await authorize(accountId, key, count);
   return r.status === 200 ? 'approved' : r.body.reason;
@@ -74,10 +74,23 @@ describe('metering: authorize', () => {
     await s.grant('rich', 'g1', '10000');
     const r = await authorize('rich', 'a1', 3);
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ status: 'approved', holdId: 'a1', credits: '300', priceVersion: 'mrc-v1' });
+    expect(r.body).toMatchObject({ status: 'approved', holdId: 'rich:a1', credits: '300', priceVersion: 'mrc-v1' });
     const viaNats = await s.requestAuthorize<Approved>({ key: 'a2', accountId: 'rich', estimate: images(1) });
-    expect(viaNats).toMatchObject({ status: 'approved', holdId: 'a2', credits: '100' });
+    expect(viaNats).toMatchObject({ status: 'approved', holdId: 'rich:a2', credits: '100' });
     expect(await s.balance('rich')).toMatchObject({ total: '10000', held: '400', available: '9600' });
+  });
+
+  it('lets two accounts use the same key for their own holds', async () => {
+    await subscribe('tenant-a', 'open');
+    await subscribe('tenant-b', 'open');
+    await s.grant('tenant-a', 'g1', '1000');
+    await s.grant('tenant-b', 'g1', '1000');
+    const a = await authorize('tenant-a', 'gen-1');
+    const b = await authorize('tenant-b', 'gen-1');
+    expect([a.body, b.body]).toMatchObject([{ status: 'approved', holdId: 'tenant-a:gen-1' }, { status: 'approved', holdId: 'tenant-b:gen-1' }]);
+    expect((await settle('tenant-b:gen-1', { outcome: 'succeeded', usage: images(1) })).body).toMatchObject({ credits: '100' });
+    expect(await s.balance('tenant-a')).toMatchObject({ total: '1000', held: '100' });
+    expect(await s.balance('tenant-b')).toMatchObject({ total: '900', held: '0' });
   });
 
   it('the same key twice is applied once and answers the first result', async () => {
@@ -85,10 +98,10 @@ describe('metering: authorize', () => {
     await s.grant('twice', 'g1', '1000');
     const [a, b] = await Promise.all([authorize('twice', 'k1'), authorize('twice', 'k1')]);
     expect(b.body).toEqual(a.body);
-    expect((await s.requestAuthorize<Approved>({ key: 'k1', accountId: 'twice', estimate: images(1) })).holdId).toBe('k1');
+    expect((await s.requestAuthorize<Approved>({ key: 'k1', accountId: 'twice', estimate: images(1) })).holdId).toBe('twice:k1');
     expect(await s.balance('twice')).toMatchObject({ held: '100' });
-    const first = await settle('k1', { outcome: 'succeeded', usage: images(1) });
-    const again = await settle('k1', { outcome: 'succeeded', usage: images(1) });
+    const first = await settle('twice:k1', { outcome: 'succeeded', usage: images(1) });
+    const again = await settle('twice:k1', { outcome: 'succeeded', usage: images(1) });
     expect(again.body).toEqual(first.body);
     const u1 = await s.call('POST', '/v1/usage', { key: 'u1', accountId: 'twice', usage: images(2) });
     const u2 = await s.call('POST', '/v1/usage', { key: 'u1', accountId: 'twice', usage: images(2) });

@@ -14,6 +14,9 @@ const NOT_ALLOWED = new Set(['NOT_IN_PLAN', 'UNKNOWN_PLAN', 'UNKNOWN_CATALOG', '
  * `metering.v1.authorize` and `POST /v1/authorizations`: plan, price, limits, then a ledger hold of
  * the estimate. A refusal charges nothing; every answer but "unavailable" is stored under the key.
  */
+/** Metering's id of a hold: the account and the caller's key (the ledger's own hold id is the key). */
+export const meteringHoldId = (accountId: string, key: string): string => `${accountId}:${key}`;
+
 export class Authorize {
   constructor(
     private readonly queries: MeteringQueries,
@@ -60,7 +63,10 @@ export class Authorize {
       else if (concurrent !== undefined && used.openNow >= concurrent) refusal = refused('concurrency_limit_reached', `${used.openNow} of ${concurrent} open`);
       if (refusal) return this.store(dto, locked, refusal, trx);
 
-      const holder = await this.queries.authorizationByHold(dto.key, trx);
+      // The ledger scopes holds by account; metering's hold id must be unique across accounts, so it
+      // names both (two tenants may well both use the key "gen-1").
+      const publicHoldId = meteringHoldId(dto.accountId, dto.key);
+      const holder = await this.queries.authorizationByHold(publicHoldId, trx);
       if (holder) return { status: 'conflict', reason: 'key_in_use' } satisfies AuthorizeReply;
       const ttlMs = dto.ttlMs ?? DEFAULT_AUTHORIZATION_TTL_MS;
       const hold = await this.ledger.placeHold({
@@ -76,12 +82,12 @@ export class Authorize {
         if (hold.reason === 'INSUFFICIENT_CREDITS') return this.store(dto, locked, refused('insufficient_credits'), trx);
         return { status: 'unavailable', detail: `the ledger refused the hold: ${hold.reason}` } satisfies AuthorizeReply;
       }
-      const approved: AuthorizeReply = { status: 'approved', holdId: hold.holdId, credits: hold.amount, expiresAt: hold.expiresAt, priceVersion: quote.versionId };
+      const approved: AuthorizeReply = { status: 'approved', holdId: publicHoldId, credits: hold.amount, expiresAt: hold.expiresAt, priceVersion: quote.versionId };
       const row = await this.queries.insertAuthorization(
         {
           accountId: dto.accountId,
           key: dto.key,
-          holdId: hold.holdId,
+          holdId: publicHoldId,
           catalogId: locked.catalogId,
           planId: locked.planId,
           feature: dto.feature ?? null,

@@ -36,7 +36,7 @@ export class Settle {
   }
 
   private async fail(a: AuthorizationRow, holdId: string): Promise<SettleReply> {
-    const r = await this.ledger.command('releases', { key: `${holdId}:release`, accountId: a.accountId, holdId });
+    const r = await this.ledger.command('releases', { key: `${a.key}:release`, accountId: a.accountId, holdId: a.key });
     if (r.kind === 'unavailable') return { status: 'unavailable', detail: r.detail };
     // Already resolved means the hold expired by itself: released either way, nothing charged.
     if (r.kind === 'applied' || (r.kind === 'refused' && r.reason === 'HOLD_ALREADY_RESOLVED'))
@@ -59,9 +59,10 @@ export class Settle {
     const held = a.estimateCredits ?? 0n;
     const captured = minBig(real, held);
     const capture = await this.ledger.command('captures', {
-      key: `${holdId}:capture`,
+      key: `${a.key}:capture`,
       accountId: a.accountId,
-      holdId,
+      // The ledger knows the hold by the caller's key, within the account.
+      holdId: a.key,
       amount: captured.toString(),
       priceVersion: quote.versionId,
     });
@@ -69,7 +70,7 @@ export class Settle {
     if (capture.kind !== 'applied') return { status: 'refused', holdId, reason: capture.kind === 'refused' ? capture.reason : `ledger_${capture.kind}` };
     const excess = real - captured;
     if (excess > 0n) {
-      const usage = await this.ledger.command('usage', { key: `${holdId}:excess`, accountId: a.accountId, amount: excess.toString(), priceVersion: quote.versionId });
+      const usage = await this.ledger.command('usage', { key: `${a.key}:excess`, accountId: a.accountId, amount: excess.toString(), priceVersion: quote.versionId });
       if (usage.kind === 'unavailable') return { status: 'unavailable', detail: usage.detail };
       if (usage.kind !== 'applied') return { status: 'refused', holdId, reason: usage.kind === 'refused' ? usage.reason : `ledger_${usage.kind}` };
     }
