@@ -1,0 +1,29 @@
+import { ForbiddenException } from '@nestjs/common';
+import type { KeyScope } from './keys.js';
+
+/** Who called: the key's id ('bootstrap' for CREDENCE_ADMIN_KEY, 'anonymous' when auth is off) and its scope. */
+export interface Principal {
+  readonly keyId: string;
+  readonly scope: KeyScope;
+}
+
+export const isAdmin = (p: Principal): boolean => p.scope.kind === 'admin';
+
+export function canAccess(p: Principal, accountId: string): boolean {
+  const s = p.scope;
+  switch (s.kind) {
+    case 'admin':
+      return true;
+    case 'accounts':
+      return s.accountIds.includes(accountId);
+    case 'tenant':
+      return accountId.startsWith(`${s.tenant}:`) && accountId.length > s.tenant.length + 1;
+  }
+}
+
+/** The same body whatever the account: nothing tells whether it exists. */
+export const forbidden = () => new ForbiddenException({ error: 'forbidden' });
+
+export function assertCanAccess(p: Principal, accountId: string): void {
+  if (!canAccess(p, accountId)) throw forbidden();
+}
