@@ -7,7 +7,8 @@ import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { CATALOG_PUBLISHED_SUBJECT, subject, type CatalogPublishedEvent, type Namespace } from '@credence/contracts';
 import { CATALOG_MIGRATIONS, CatalogQueries, type CatalogDatabase } from '@credence/catalog-data-access';
 import { systemClock, type Clock } from '@credence/kernel';
-import { closeDatabase, createDatabase, runMigrations } from '@credence/platform-database';
+import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
+import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
 import { connectNats, ensureStream, Publisher } from '@credence/platform-messaging';
 import { CatalogCache } from './application/catalog-cache.js';
 import { GetCatalog } from './application/get-catalog/get-catalog.js';
@@ -110,6 +111,16 @@ class Connections implements OnApplicationShutdown {
       },
       inject: [CONFIG, NAMESPACE],
     },
+    {
+      // Keys live in metering's api_keys (same database, AUTH_SCHEMA), read-only and cached AUTH_CACHE_MS.
+      provide: AUTHENTICATOR,
+      useFactory: (db: Kysely<CatalogDatabase>) => {
+        const a = loadAuthConfig();
+        return new Authenticator(a, new CachedKeyStore(new SqlKeyStore(poolOf(db), a.schema), a.cacheMs));
+      },
+      inject: [DB],
+    },
+    ApiKeyGuard,
     { provide: CatalogQueries, useFactory: (db: Kysely<CatalogDatabase>) => new CatalogQueries(db), inject: [DB] },
     { provide: CatalogCache, useFactory: (q: CatalogQueries) => new CatalogCache(q), inject: [CatalogQueries] },
     {

@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { LEDGER_EVENT_SUBJECTS, subject, type LedgerEventKind, type Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
 import { LedgerQueries, LedgerStore, LEDGER_MIGRATIONS, type LedgerDatabase } from '@credence/ledger-data-access';
+import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
 import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream, Publisher } from '@credence/platform-messaging';
 import { ApplyCommands } from './application/apply-commands/apply-commands.js';
@@ -149,6 +150,16 @@ class Connections implements OnApplicationShutdown {
       },
       inject: [LedgerQueries, NATS, NAMESPACE, CONFIG],
     },
+    {
+      // Keys live in metering's api_keys (same database, AUTH_SCHEMA), read-only and cached AUTH_CACHE_MS.
+      provide: AUTHENTICATOR,
+      useFactory: (pool: pg.Pool) => {
+        const a = loadAuthConfig();
+        return new Authenticator(a, new CachedKeyStore(new SqlKeyStore(pool, a.schema), a.cacheMs));
+      },
+      inject: [POOL],
+    },
+    ApiKeyGuard,
     Schedules,
     Connections,
   ],

@@ -4,8 +4,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
-import { METERING_MIGRATIONS, MeteringQueries, type MeteringDatabase } from '@credence/metering-data-access';
-import { closeDatabase, createDatabase, runMigrations } from '@credence/platform-database';
+import { ApiKeyQueries, METERING_MIGRATIONS, MeteringQueries, type MeteringDatabase } from '@credence/metering-data-access';
+import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore, type AuthConfig } from '@credence/platform-auth';
+import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream } from '@credence/platform-messaging';
 import { Accounts } from './application/accounts/accounts.js';
 import { Authorize } from './application/authorize/authorize.js';
@@ -18,7 +19,8 @@ import { LedgerClient } from './clients/ledger-client.js';
 import type { UpstreamOptions } from './clients/upstream.js';
 import { loadMeteringConfig, type MeteringConfig } from './config/metering-config.js';
 import { usageConsumer, usageStream } from './config/streams.js';
-import { CLOCK, CONFIG, DB, NAMESPACE, NATS } from './metering.tokens.js';
+import { AUTH, CLOCK, CONFIG, DB, KEY_STORE, NAMESPACE, NATS } from './metering.tokens.js';
+import { ApiKeysController } from './transport/http/api-keys.controller.js';
 import { HealthController } from './transport/http/health.controller.js';
 import { MeteringController } from './transport/http/metering.controller.js';
 import { AuthorizeHandler } from './transport/nats/authorize.handler.js';
@@ -38,14 +40,16 @@ class Connections implements OnApplicationShutdown {
   }
 }
 
+// Metering calls the ledger's admin-only write routes: UPSTREAM_API_KEY, else the bootstrap admin key.
 const upstream = (c: MeteringConfig): UpstreamOptions => ({
   timeoutMs: c.UPSTREAM_TIMEOUT_MS,
   attempts: c.UPSTREAM_ATTEMPTS,
   retryDelayMs: c.UPSTREAM_RETRY_DELAY_MS,
+  apiKey: process.env['UPSTREAM_API_KEY'] || loadAuthConfig().adminKey,
 });
 
 @Module({
-  controllers: [MeteringController, HealthController, AuthorizeHandler, UsageHandler],
+  controllers: [MeteringController, ApiKeysController, HealthController, AuthorizeHandler, UsageHandler],
   providers: [
     { provide: CONFIG, useFactory: () => loadMeteringConfig() },
     { provide: NAMESPACE, useFactory: (c: MeteringConfig): Namespace => ({ prefix: c.NATS_PREFIX }), inject: [CONFIG] },
@@ -78,6 +82,16 @@ const upstream = (c: MeteringConfig): UpstreamOptions => ({
       },
       inject: [CONFIG, NAMESPACE],
     },
+    { provide: AUTH, useFactory: (): AuthConfig => loadAuthConfig() },
+    // Metering owns api_keys: it reads its own schema, whatever AUTH_SCHEMA says.
+    {
+      provide: KEY_STORE,
+      useFactory: (db: Kysely<MeteringDatabase>, c: MeteringConfig, a: AuthConfig) => new CachedKeyStore(new SqlKeyStore(poolOf(db), c.METERING_SCHEMA), a.cacheMs),
+      inject: [DB, CONFIG, AUTH],
+    },
+    { provide: AUTHENTICATOR, useFactory: (a: AuthConfig, store: CachedKeyStore) => new Authenticator(a, store), inject: [AUTH, KEY_STORE] },
+    ApiKeyGuard,
+    { provide: ApiKeyQueries, useFactory: (db: Kysely<MeteringDatabase>) => new ApiKeyQueries(db), inject: [DB] },
     { provide: MeteringQueries, useFactory: (db: Kysely<MeteringDatabase>) => new MeteringQueries(db), inject: [DB] },
     {
       provide: LedgerClient,

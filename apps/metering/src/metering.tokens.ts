@@ -4,3 +4,5 @@ export const NAMESPACE = Symbol('Namespace');
 export const CLOCK = Symbol('Clock');
 export const DB = Symbol('Kysely');
 export const NATS = Symbol('NatsConnection');
+export const KEY_STORE = Symbol('KeyStore');
+export const AUTH = Symbol('AuthConfig');

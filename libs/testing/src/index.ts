@@ -11,3 +11,4 @@ export {
   type SpawnedProcess,
   type ProcessExit,
 } from './process.js';
+export { TEST_ADMIN_KEY } from './auth.js';

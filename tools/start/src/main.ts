@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateKey } from '@credence/platform-auth';
 import { childEnv, chooseNats, choosePostgres, natsInstallHint, SERVICE_NODE_ARGS, SERVICES } from './config.js';
 import { findExecutable, probeNats, startNatsServer } from './nats.js';
 import { startEmbeddedPostgres } from './postgres.js';
@@ -94,13 +95,19 @@ async function main(): Promise<void> {
       stopSteps.push({ name: 'NATS', stop: () => server.value.stop(NATS_STOP_GRACE_MS) });
     }
 
+    // Every service accepts this key as admin; a fresh one per boot unless the operator chose one.
+    const given = process.env['CREDENCE_ADMIN_KEY'];
+    const adminKey = given || generateKey().key;
+    if (given) log('admin key: CREDENCE_ADMIN_KEY from the environment');
+    else log(`admin key for this run (shown once; set CREDENCE_ADMIN_KEY to choose your own): ${adminKey}`);
+
     for (const spec of SERVICES) {
       const entry = resolve(repoRoot, spec.entry);
       if (!existsSync(entry)) {
         log(`${spec.name}: not built yet (${spec.entry} is missing); skipping it`);
         continue;
       }
-      const env = childEnv(process.env, spec.name, databaseUrl, nats.url);
+      const env: Record<string, string> = { ...childEnv(process.env, spec.name, databaseUrl, nats.url), CREDENCE_ADMIN_KEY: adminKey };
       log(`${spec.name}: starting on port ${env.PORT}`);
       const service = spawnManaged(spec.name, process.execPath, [...SERVICE_NODE_ARGS, entry], { cwd: repoRoot, env });
       services.push(service);

@@ -7,7 +7,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { CATALOG_EVENTS_STREAM, CATALOG_QUOTE_SUBJECT, streamName, subject, type Namespace, type QuoteReply } from '@credence/contracts';
-import { createTestSchema, spawnProcess, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema } from '@credence/testing';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CATALOG_MAIN = `${REPO_ROOT}dist/apps/catalog/src/main.js`;
@@ -59,6 +59,7 @@ export class CatalogDeployment {
         CATALOG_SCHEMA: this.schema.schema,
         NATS_PREFIX: this.prefix,
         PORT: String(port),
+        CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
         ...env,
       },
       readyLine: /"msg":"catalog ready"/,
@@ -70,7 +71,8 @@ export class CatalogDeployment {
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };

@@ -21,7 +21,7 @@ import {
 } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
 import { Publisher, type PublishAck } from '@credence/platform-messaging';
-import { createTestSchema, spawnProcess, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type SpawnedProcess, type TestSchema } from '@credence/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /** LEDGER_E2E_MAIN runs the tests against another build of the ledger (say, a deliberately broken one). */
@@ -42,6 +42,8 @@ export const TEST_LEDGER_ENV: Readonly<Record<string, string>> = {
   OTEL_SDK_DISABLED: 'true',
   // Not warn: "ledger ready" is an info line.
   LOG_LEVEL: 'info',
+  // The helpers send it on every request: tests that are not about keys are unaffected by them.
+  CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
 };
 
 const STOP_GRACE_MS = 5_000;
@@ -130,7 +132,8 @@ export class LedgerDeployment {
     const call = async <T>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> => {
       const res = await fetch(`${url}${path}`, {
         method,
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };

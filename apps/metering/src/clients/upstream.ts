@@ -4,6 +4,8 @@ export interface UpstreamOptions {
   readonly timeoutMs: number;
   readonly attempts: number;
   readonly retryDelayMs: number;
+  /** Sent as `Authorization: Bearer` on HTTP calls: the ledger's write routes need an admin key. */
+  readonly apiKey?: string | undefined;
 }
 
 /** An upstream that did not answer usefully in time: nothing is known to have happened; retry with the same key. */
@@ -23,7 +25,11 @@ export async function httpJson(o: UpstreamOptions, method: string, url: string, 
       const res = await fetch(url, {
         method,
         signal: AbortSignal.timeout(o.timeoutMs),
-        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        headers: {
+          ...(o.apiKey === undefined ? {} : { authorization: `Bearer ${o.apiKey}` }),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
       if (res.status < 500) return { kind: 'http', status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM, streamName, subject } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
-import { createTestSchema, spawnProcess, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema } from '@credence/testing';
 import type pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e support reuses the ledger's and the catalog's process helpers
 import { freePort, LedgerDeployment, type HttpReply, type LedgerProcess } from '../../../ledger/src/testing/ledger-process.js';
@@ -14,6 +14,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const METERING_MAIN = `${REPO_ROOT}dist/apps/metering/src/main.js`;
 const NODE = `${REPO_ROOT}node_modules/.bin/node`;
 const STOP_GRACE_MS = 5_000;
+/** How long a revoked key may keep working in this stack's processes. */
+export const STACK_AUTH_CACHE_MS = 1_000;
 
 export type { HttpReply };
 
@@ -42,9 +44,11 @@ export class MeteringStack {
     const catalog = await CatalogDeployment.create(`${name}c`);
     const schema = await createTestSchema(`e2e_${name}m`);
     const pool = createPool({ connectionString: schema.connectionString, schema: schema.schema, poolMax: 2, applicationName: 'metering-e2e' });
-    const stack = new MeteringStack(ledger, await ledger.start(), catalog, schema, pool);
+    // Keys live in metering's schema; the ledger and the catalog read them there.
+    const auth = { AUTH_SCHEMA: schema.schema, AUTH_CACHE_MS: String(STACK_AUTH_CACHE_MS) };
+    const stack = new MeteringStack(ledger, await ledger.start(auth), catalog, schema, pool);
     // One prefix for all three: metering reaches the ledger and the catalog under its own.
-    await catalog.start({ NATS_PREFIX: ledger.prefix });
+    await catalog.start({ NATS_PREFIX: ledger.prefix, ...auth });
     await stack.start();
     return stack;
   }
@@ -72,6 +76,8 @@ export class MeteringStack {
         PORT: String(port),
         PLAN_CACHE_MS: '0',
         USAGE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
+        CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
+        AUTH_CACHE_MS: String(STACK_AUTH_CACHE_MS),
       },
       readyLine: /"msg":"metering ready"/,
       readyTimeoutMs: 30_000,
@@ -79,10 +85,17 @@ export class MeteringStack {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
-    const res = await fetch(`${this.url}${path}`, {
+  /** As the test admin. */
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
+    return this.callAs<T>(TEST_ADMIN_KEY, method, path, body);
+  }
+
+  /** `key` undefined sends no key; `baseUrl` reaches the ledger or the catalog instead. */
+  async callAs<T = unknown>(key: string | undefined, method: string, path: string, body?: unknown, baseUrl = this.url): Promise<HttpReply<T>> {
+    const res = await fetch(`${baseUrl}${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };

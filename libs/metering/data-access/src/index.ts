@@ -1,3 +1,4 @@
 export * from './metering-queries.js';
 export * from './schema.js';
-export { METERING_MIGRATIONS } from './migrations/0001-metering.js';
+export { METERING_MIGRATIONS } from './migrations/index.js';
+export * from './api-key-queries.js';

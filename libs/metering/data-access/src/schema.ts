@@ -4,6 +4,7 @@ type Int8 = ColumnType<bigint, bigint | string, bigint | string>;
 
 /** Kysely's view of the metering schema. */
 export interface MeteringDatabase {
+  api_keys: { id: string; hash: Buffer; scope: unknown; label: Generated<string>; created_at: Generated<Date>; revoked_at: Date | null };
   subscriptions: { account_id: string; catalog_id: string; plan_id: string; updated_at: Generated<Date> };
   limit_overrides: {
     account_id: string;

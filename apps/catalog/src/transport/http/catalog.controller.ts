@@ -10,7 +10,9 @@ import {
   Param,
   Post,
   UnprocessableEntityException,
+  UseGuards,
 } from '@nestjs/common';
+import { AdminOnly, ApiKeyGuard } from '@credence/platform-auth';
 import { GetCatalog } from '../../application/get-catalog/get-catalog.js';
 import { LoadCatalog } from '../../application/load-catalog/load-catalog.js';
 import { Quote } from '../../application/quote/quote.js';
@@ -22,7 +24,9 @@ function refusal(r: { reason: string; detail?: string }): never {
   throw new UnprocessableEntityException({ status: 'refused', ...r });
 }
 
+/** Any valid key reads, quotes and simulates; loading a catalog needs an admin key. */
 @Controller('api/catalog')
+@UseGuards(ApiKeyGuard)
 export class CatalogController {
   constructor(
     @Inject(LoadCatalog) private readonly loadCatalog: LoadCatalog,
@@ -32,7 +36,7 @@ export class CatalogController {
   ) {}
 
   /** The body is a catalog document; stored as the catalog's next revision. */
-  @Post('catalogs') @HttpCode(201)
+  @Post('catalogs') @HttpCode(201) @AdminOnly()
   async load(@Body() body: unknown) {
     const r = await this.loadCatalog.execute(body);
     switch (r.status) {

@@ -1,4 +1,5 @@
-import { Body, ConflictException, Controller, HttpCode, Inject, Post, Put, UnprocessableEntityException } from '@nestjs/common';
+import { Body, ConflictException, Controller, HttpCode, Inject, Post, Put, UnprocessableEntityException, UseGuards } from '@nestjs/common';
+import { AdminOnly, ApiKeyGuard } from '@credence/platform-auth';
 import {
   CaptureHoldDto,
   ConfigureAllowanceDto,
@@ -24,6 +25,8 @@ import { Valid } from './valid.pipe.js';
  * refuses, 409 when the key was used with another body.
  */
 @Controller('api/ledger')
+@UseGuards(ApiKeyGuard)
+@AdminOnly()
 export class CommandsController {
   constructor(
     @Inject(ApplyCommands) private readonly apply: ApplyCommands,

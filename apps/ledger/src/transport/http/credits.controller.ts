@@ -1,17 +1,21 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { ApiKeyGuard, assertCanAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
 import { GetCredits } from '../../application/get-credits/get-credits.js';
 import { CreditsQuery } from './credits.query.js';
 import { Valid } from './valid.pipe.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 
+/** A key covering the account reads its credits; the check runs after validation (a bad query is 400 for anyone). */
 @Controller('api/billing')
+@UseGuards(ApiKeyGuard)
 export class CreditsController {
   constructor(@Inject(GetCredits) private readonly getCredits: GetCredits) {}
 
   /** The balance (by source) and the transactions, newest first, filtered and paginated by cursor. */
   @Get('credits')
-  credits(@Query(new Valid(CreditsQuery)) q: CreditsQuery) {
+  credits(@CurrentPrincipal() p: Principal, @Query(new Valid(CreditsQuery)) q: CreditsQuery) {
+    assertCanAccess(p, q.accountId);
     return this.getCredits.execute({
       accountId: q.accountId,
       ...(q.type === undefined ? {} : { type: q.type }),

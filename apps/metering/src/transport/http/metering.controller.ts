@@ -12,7 +12,10 @@ import {
   Put,
   ServiceUnavailableException,
   UnprocessableEntityException,
+  UseGuards,
 } from '@nestjs/common';
+import { AdminOnly, ApiKeyGuard, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
+import { MeteringQueries } from '@credence/metering-data-access';
 import type { AuthorizeReply, SettleReply, UsageReply } from '@credence/contracts';
 import { Accounts, type AccountReply } from '../../application/accounts/accounts.js';
 import { Authorize } from '../../application/authorize/authorize.js';
@@ -38,9 +41,20 @@ function fail(r: { status: string }): never {
   }
 }
 
+/** Invalid bodies carry no usable account: the use case answers them 400, with nothing about any account. */
+const accountOf = (body: unknown): string | undefined =>
+  body !== null && typeof body === 'object' && 'accountId' in body && typeof body.accountId === 'string' ? body.accountId : undefined;
+
+function assertBodyAccess(p: Principal, body: unknown): void {
+  const accountId = accountOf(body);
+  if (accountId !== undefined) assertCanAccess(p, accountId);
+}
+
 const saved = <T>(r: AccountReply<T>): T => (r.status === 'saved' ? r.value : fail(r));
 
+/** Workload routes need a key covering the body's account; account settings need an admin key. */
 @Controller('v1')
+@UseGuards(ApiKeyGuard)
 export class MeteringController {
   constructor(
     @Inject(Authorize) private readonly authorize: Authorize,
@@ -48,46 +62,55 @@ export class MeteringController {
     @Inject(RecordUsage) private readonly recordUsage: RecordUsage,
     @Inject(Refund) private readonly refund: Refund,
     @Inject(Accounts) private readonly accounts: Accounts,
+    @Inject(MeteringQueries) private readonly queries: MeteringQueries,
   ) {}
 
-  @Put('accounts/:id/subscription')
+  @Put('accounts/:id/subscription') @AdminOnly()
   async subscription(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setSubscription(id, body));
   }
 
-  @Put('accounts/:id/limit-overrides')
+  @Put('accounts/:id/limit-overrides') @AdminOnly()
   async limitOverrides(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setLimitOverrides(id, body));
   }
 
   @Post('authorizations') @HttpCode(200)
-  async authorizations(@Body() body: unknown): Promise<AuthorizeReply> {
+  async authorizations(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<AuthorizeReply> {
+    assertBodyAccess(p, body);
     const r = await this.authorize.execute(body);
     return r.status === 'approved' ? r : fail(r);
   }
 
   @Post('authorizations/:holdId/settle') @HttpCode(200)
-  async settlement(@Param('holdId') holdId: string, @Body() body: unknown): Promise<SettleReply> {
+  async settlement(@CurrentPrincipal() p: Principal, @Param('holdId') holdId: string, @Body() body: unknown): Promise<SettleReply> {
+    // Another account's hold answers exactly like a hold that does not exist.
+    const a = await this.queries.authorizationByHold(holdId);
+    if (a && !canAccess(p, a.accountId)) fail({ status: 'not_found', holdId } as SettleReply);
     const r = await this.settle.execute(holdId, body);
     return r.status === 'settled' ? r : fail(r);
   }
 
   /** One event, or `{ events: [...] }` (1-1000) answered 200 with one result per event, in order. */
   @Post('usage') @HttpCode(200)
-  async usage(@Body() body: unknown): Promise<UsageReply | { results: UsageReply[] }> {
+  async usage(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<UsageReply | { results: UsageReply[] }> {
     if (body !== null && typeof body === 'object' && 'events' in body) {
       const events = body.events;
+      // One event outside the key's scope refuses the whole batch: nothing of it is recorded.
+      if (Array.isArray(events)) for (const e of events) assertBodyAccess(p, e);
       const keys = Object.keys(body);
       if (!Array.isArray(events) || events.length < 1 || events.length > 1000 || keys.length !== 1)
         fail({ status: 'invalid', issues: [{ field: 'events', rule: 'arrayMinSize', message: 'events must be an array of 1 to 1000 usage events, alone in the body' }] } as UsageReply);
       return { results: await this.recordUsage.many(events as unknown[]) };
     }
+    assertBodyAccess(p, body);
     const r = await this.recordUsage.one(body);
     return r.status === 'recorded' ? r : fail(r);
   }
 
   @Post('refunds') @HttpCode(200)
-  async refunds(@Body() body: unknown) {
+  async refunds(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
+    assertBodyAccess(p, body);
     const r = await this.refund.execute(body);
     switch (r.kind) {
       case 'rejected':

@@ -1,0 +1,4 @@
+import { m0001Metering } from './0001-metering.js';
+import { m0002ApiKeys } from './0002-api-keys.js';
+
+export const METERING_MIGRATIONS = { '0001-metering': m0001Metering, '0002-api-keys': m0002ApiKeys };
