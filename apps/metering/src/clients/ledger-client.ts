@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { LEDGER_PLACE_HOLD_SUBJECT, subject, type Namespace, type PlaceHoldReply, type ResourceDto } from '@credence/contracts';
-import { httpJson, natsJson, type Unavailable, type UpstreamOptions } from './upstream.js';
+import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from './upstream.js';
 
 /** The ledger's answer to a synchronous command, as metering needs it. */
 export type LedgerAnswer =
@@ -40,7 +40,11 @@ export class LedgerClient {
     if (r.status === 200) return { kind: 'applied', body: r.body };
     if (r.status === 409) return { kind: 'conflict', body: r.body };
     const reason = (r.body as { status?: string; reason?: string } | undefined)?.reason;
-    if (r.status === 422 && (r.body as { status?: string }).status === 'refused' && reason) return { kind: 'refused', reason };
+    if (r.status === 422 && (r.body as { status?: string } | undefined)?.status === 'refused' && reason) return { kind: 'refused', reason };
+    // Only a 400 or 422 judges the command itself. A key the ledger refuses (401/403), a timeout or
+    // throttling (408/429), or anything else is a problem between the services: retry later,
+    // never drop the usage.
+    if (r.status !== 400 && r.status !== 422) return unavailable(`the ledger answered ${r.status}`);
     return { kind: 'invalid', status: r.status, body: r.body };
   }
 }

@@ -136,6 +136,16 @@ describe('metering: authorize', () => {
     expect(await reason('month', 'm3', 2)).toBe('approved');
   });
 
+  it('counts credits reserved by open holds against the monthly cap', async () => {
+    await subscribe('month-open', 'monthly');
+    await s.grant('month-open', 'g1', '10000');
+    // 500 a month; holds of 200 + 200 leave room for 100, not for another 200
+    expect(await reason('month-open', 'o1', 2)).toBe('approved');
+    expect(await reason('month-open', 'o2', 2)).toBe('approved');
+    expect(await reason('month-open', 'o3', 2)).toBe('monthly_cap_reached');
+    expect(await reason('month-open', 'o4', 1)).toBe('approved');
+  });
+
   it('refuses concurrency_limit_reached while the cap of holds is open; settling frees a slot', async () => {
     await subscribe('conc', 'conc');
     await s.grant('conc', 'g1', '10000');

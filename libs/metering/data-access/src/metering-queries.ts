@@ -34,6 +34,7 @@ export interface AuthorizationRow {
   readonly result: unknown;
   readonly settlement: unknown;
   readonly createdAt: Date;
+  readonly expiresAt: Date | null;
 }
 
 export interface NewAuthorization {
@@ -121,11 +122,15 @@ export class MeteringQueries {
     });
   }
 
-  /** Approved generations on `at`'s UTC day, credits charged in its UTC month, and holds open and unexpired at `at`. */
+  /**
+   * Approved generations on `at`'s UTC day, credits spent in its UTC month (charged, plus reserved
+   * by holds still open: otherwise concurrent authorizations could each pass the monthly cap), and
+   * holds open and unexpired at `at`.
+   */
   async usage(accountId: string, at: Date, db: Db = this.db): Promise<Usage> {
     const day = utcDayStart(at);
     const [monthStart, monthEnd] = [utcMonthStart(at), utcMonthEnd(at)];
-    const { rows } = await sql<{ today: bigint; open_now: bigint; settled: bigint; post_paid: bigint }>`
+    const { rows } = await sql<{ today: bigint; open_now: bigint; settled: bigint; post_paid: bigint; reserved: bigint }>`
       select
         (select count(*) from authorizations where account_id = ${accountId} and hold_id is not null
            and created_at >= ${day} and created_at < ${day}::timestamptz + interval '1 day') as today,
@@ -133,13 +138,15 @@ export class MeteringQueries {
         (select coalesce(sum(charged_credits), 0) from authorizations where account_id = ${accountId} and status = 'settled'
            and settled_at >= ${monthStart} and settled_at < ${monthEnd}) as settled,
         (select coalesce(sum(credits), 0) from usage_records where account_id = ${accountId}
-           and occurred_at >= ${monthStart} and occurred_at < ${monthEnd}) as post_paid
+           and occurred_at >= ${monthStart} and occurred_at < ${monthEnd}) as post_paid,
+        (select coalesce(sum(estimate_credits), 0) from authorizations where account_id = ${accountId} and status = 'open'
+           and expires_at > ${at}) as reserved
     `.execute(db);
     const r = rows[0];
     return {
       generationsToday: Number(r?.today ?? 0n),
       openNow: Number(r?.open_now ?? 0n),
-      creditsThisMonth: BigInt(r?.settled ?? 0n) + BigInt(r?.post_paid ?? 0n),
+      creditsThisMonth: BigInt(r?.settled ?? 0n) + BigInt(r?.post_paid ?? 0n) + BigInt(r?.reserved ?? 0n),
     };
   }
 
@@ -235,6 +242,7 @@ function toAuthorization(r: {
   result: unknown;
   settlement: unknown;
   created_at: Date;
+  expires_at: Date | null;
 }): AuthorizationRow {
   return {
     accountId: r.account_id,
@@ -248,5 +256,6 @@ function toAuthorization(r: {
     result: r.result,
     settlement: r.settlement,
     createdAt: r.created_at,
+    expiresAt: r.expires_at,
   };
 }

@@ -38,9 +38,12 @@ export class Settle {
   private async fail(a: AuthorizationRow, holdId: string): Promise<SettleReply> {
     const r = await this.ledger.command('releases', { key: `${a.key}:release`, accountId: a.accountId, holdId: a.key });
     if (r.kind === 'unavailable') return { status: 'unavailable', detail: r.detail };
-    // Already resolved means the hold expired by itself: released either way, nothing charged.
-    if (r.kind === 'applied' || (r.kind === 'refused' && r.reason === 'HOLD_ALREADY_RESOLVED'))
+    // The ledger says "already resolved" for a hold that expired and for one already captured. Only
+    // an expired hold means nothing was charged; a captured one must not be reported as free.
+    const expired = a.expiresAt !== null && a.expiresAt.getTime() <= this.clock.now();
+    if (r.kind === 'applied' || (r.kind === 'refused' && r.reason === 'HOLD_ALREADY_RESOLVED' && expired))
       return { status: 'settled', holdId, outcome: 'failed', credits: '0', captured: '0', excess: '0', priceVersion: null };
+    if (r.kind === 'refused' && r.reason === 'HOLD_ALREADY_RESOLVED') return { status: 'refused', holdId, reason: 'already_captured' };
     return { status: 'refused', holdId, reason: r.kind === 'refused' ? r.reason : `ledger_${r.kind}` };
   }
 
