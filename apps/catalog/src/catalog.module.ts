@@ -8,7 +8,7 @@ import { CATALOG_PUBLISHED_SUBJECT, subject, type CatalogPublishedEvent, type Na
 import { CATALOG_MIGRATIONS, CatalogQueries, type CatalogDatabase } from '@credence/catalog-data-access';
 import { systemClock, type Clock } from '@credence/kernel';
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
-import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
+import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
 import { connectNats, ensureStream, Publisher } from '@credence/platform-messaging';
 import { CatalogCache } from './application/catalog-cache.js';
 import { GetCatalog } from './application/get-catalog/get-catalog.js';
@@ -88,17 +88,15 @@ class Connections implements OnApplicationShutdown {
     { provide: CLOCK, useValue: systemClock },
     {
       provide: DB,
-      // Migrations run here, before any controller exists: no traffic on an old schema.
-      useFactory: async (c: CatalogConfig) => {
-        const db = createDatabase<CatalogDatabase>({
+      // Migrated before any controller or consumer exists: no traffic on an old schema.
+      useFactory: (c: CatalogConfig) =>
+        openMigratedDatabase<CatalogDatabase>({
           connectionString: c.DATABASE_URL,
           schema: c.CATALOG_SCHEMA,
           poolMax: c.DB_POOL_MAX,
           applicationName: 'credence-catalog',
-        });
-        await runMigrations(db, { schema: c.CATALOG_SCHEMA, migrations: CATALOG_MIGRATIONS });
-        return db;
-      },
+          migrations: CATALOG_MIGRATIONS,
+        }),
       inject: [CONFIG],
     },
     {

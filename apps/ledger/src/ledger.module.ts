@@ -7,7 +7,7 @@ import { LEDGER_EVENT_SUBJECTS, subject, type LedgerEventKind, type Namespace } 
 import { systemClock, type Clock } from '@credence/kernel';
 import { LedgerQueries, LedgerStore, LEDGER_MIGRATIONS, type LedgerDatabase } from '@credence/ledger-data-access';
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
-import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
+import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream, Publisher } from '@credence/platform-messaging';
 import { ApplyCommands } from './application/apply-commands/apply-commands.js';
 import { ConsumeCommands } from './application/consume-commands/consume-commands.js';
@@ -96,17 +96,15 @@ class Connections implements OnApplicationShutdown {
     { provide: CLOCK, useValue: systemClock },
     {
       provide: DB,
-      // Migrations run here, before any controller or consumer exists: no traffic on an old schema.
-      useFactory: async (c: LedgerConfig) => {
-        const db = createDatabase<LedgerDatabase>({
+      // Migrated before any controller or consumer exists: no traffic on an old schema.
+      useFactory: (c: LedgerConfig) =>
+        openMigratedDatabase<LedgerDatabase>({
           connectionString: c.DATABASE_URL,
           schema: c.LEDGER_SCHEMA,
           poolMax: c.DB_POOL_MAX,
           applicationName: 'credence-ledger',
-        });
-        await runMigrations(db, { schema: c.LEDGER_SCHEMA, migrations: LEDGER_MIGRATIONS });
-        return db;
-      },
+          migrations: LEDGER_MIGRATIONS,
+        }),
       inject: [CONFIG],
     },
     { provide: POOL, useFactory: (db: Kysely<LedgerDatabase>) => poolOf(db), inject: [DB] },

@@ -6,7 +6,7 @@ import type { Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
 import { ApiKeyQueries, METERING_MIGRATIONS, MeteringQueries, type MeteringDatabase } from '@credence/metering-data-access';
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore, type AuthConfig } from '@credence/platform-auth';
-import { closeDatabase, createDatabase, poolOf, runMigrations } from '@credence/platform-database';
+import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream } from '@credence/platform-messaging';
 import { Accounts } from './application/accounts/accounts.js';
 import { Authorize } from './application/authorize/authorize.js';
@@ -56,17 +56,15 @@ const upstream = (c: MeteringConfig): UpstreamOptions => ({
     { provide: CLOCK, useValue: systemClock },
     {
       provide: DB,
-      // Migrations run here, before any controller exists: no traffic on an old schema.
-      useFactory: async (c: MeteringConfig) => {
-        const db = createDatabase<MeteringDatabase>({
+      // Migrated before any controller or consumer exists: no traffic on an old schema.
+      useFactory: (c: MeteringConfig) =>
+        openMigratedDatabase<MeteringDatabase>({
           connectionString: c.DATABASE_URL,
           schema: c.METERING_SCHEMA,
           poolMax: c.DB_POOL_MAX,
           applicationName: 'credence-metering',
-        });
-        await runMigrations(db, { schema: c.METERING_SCHEMA, migrations: METERING_MIGRATIONS });
-        return db;
-      },
+          migrations: METERING_MIGRATIONS,
+        }),
       inject: [CONFIG],
     },
     {

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { type Kysely, type Migration, type MigrationResultSet, Migrator, sql } from 'kysely';
+import { closeDatabase, createDatabase, type DatabaseOptions } from './database.js';
 import { assertSchemaName, quoteIdent } from './identifiers.js';
 
 export type { Migration } from 'kysely';
@@ -67,4 +68,20 @@ export async function runMigrations<DB>(db: Kysely<DB>, options: RunMigrationsOp
     throw new Error(`${what} in schema "${schema}": ${reason}`, { cause: resultSet.error });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * A database whose schema is brought up to date before it is handed out: a service that opens
+ * its database this way never serves traffic on an old schema.
+ */
+export async function openMigratedDatabase<DB>(options: DatabaseOptions & { readonly migrations: Record<string, Migration> }): Promise<Kysely<DB>> {
+  const { migrations, ...databaseOptions } = options;
+  const db = createDatabase<DB>(databaseOptions);
+  try {
+    await runMigrations(db, { schema: options.schema, migrations });
+  } catch (error) {
+    await closeDatabase(db);
+    throw error;
+  }
+  return db;
 }
