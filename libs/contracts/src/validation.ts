@@ -97,3 +97,10 @@ export function IsTimestamp(validationOptions?: ValidationOptions): PropertyDeco
     });
   };
 }
+
+/**
+ * Ids chosen by callers (keys, account ids): printable, no spaces, bounded by each field, so they
+ * are safe in logs, URLs and headers. `#` is left out: the ledger joins its own ids with it.
+ */
+export const CALLER_ID = /^[A-Za-z0-9._:@/+=-]+$/;
+export const CALLER_ID_RULE = 'letters, digits and . _ : @ / + = - only';

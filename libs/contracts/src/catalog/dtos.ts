@@ -16,8 +16,8 @@ import {
 import { IsAmount, IsTimestamp } from '../validation.js';
 
 /** Catalog, plan, model, unit and feature ids as the catalog JSON writes them. */
-const CATALOG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const CATALOG_ID_RULE = 'lowercase letters, digits and . _ - (at most 64)';
+export const CATALOG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const CATALOG_ID_RULE = 'lowercase letters, digits and . _ - (at most 64)';
 
 export const USAGE_KINDS = ['tokens', 'units', 'feature'] as const;
 export const MAX_DIMENSIONS = 20;
@@ -71,7 +71,8 @@ export class FeatureUsageDto extends UsageBaseDto {
 
 export type UsageDto = TokensUsageDto | UnitsUsageDto | FeatureUsageDto;
 
-const USAGE_TYPE = {
+/** How class-transformer picks the usage class from its `kind` (for a nested `usage` field). */
+export const USAGE_TYPE = {
   discriminator: {
     property: 'kind',
     subTypes: [

@@ -11,11 +11,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount, IsTimestamp } from '../validation.js';
+import { CALLER_ID, CALLER_ID_RULE, IsAmount, IsTimestamp } from '../validation.js';
 
-/** Ids chosen by callers: printable, no spaces, bounded, so they are safe in logs, URLs and headers. */
-const ID = /^[A-Za-z0-9._:@/+=-]+$/;
-const ID_RULE = 'letters, digits and . _ : @ / + = - only';
 
 export const GRANT_SOURCE_VALUES = ['free_monthly', 'plan_allocation', 'purchase', 'promo', 'adjustment'] as const;
 
@@ -33,8 +30,8 @@ export class ResourceDto {
 
 /** Every ledger command: the account it is for and the caller's idempotency key (same key twice = applied once, forever). */
 export class LedgerCommandBase {
-  @IsString() @Length(1, 200) @Matches(ID, { message: `key must use ${ID_RULE}` }) key!: string;
-  @IsString() @Length(1, 100) @Matches(ID, { message: `accountId must use ${ID_RULE}` }) accountId!: string;
+  @IsString() @Length(1, 200) @Matches(CALLER_ID, { message: `key must use ${CALLER_ID_RULE}` }) key!: string;
+  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
 }
 
 export class IssueGrantDto extends LedgerCommandBase {

@@ -16,15 +16,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { FeatureUsageDto, TokensUsageDto, UnitsUsageDto, UsageBaseDto, type UsageDto } from '../catalog/dtos.js';
+import { CATALOG_ID, CATALOG_ID_RULE, USAGE_TYPE, UsageBaseDto, type UsageDto } from '../catalog/dtos.js';
 import { MAX_HOLD_TTL_MS, MIN_HOLD_TTL_MS, ResourceDto } from '../ledger/commands.js';
-import { IsAmount, IsTimestamp } from '../validation.js';
-
-/** As the ledger's: metering passes keys and account ids on to it, and derives `<holdId>:capture` from them. */
-const ID = /^[A-Za-z0-9._:@/+=-]+$/;
-const ID_RULE = 'letters, digits and . _ : @ / + = - only';
-const CATALOG_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const CATALOG_ID_RULE = 'lowercase letters, digits and . _ - (at most 64)';
+import { CALLER_ID, CALLER_ID_RULE, IsAmount, IsTimestamp } from '../validation.js';
 
 export const MAX_USAGE_BATCH = 1000;
 /** A hold's lifetime when the caller does not say: a generation that never reports is released after it. */
@@ -39,21 +33,10 @@ export const METERING_REFUSALS = [
 ] as const;
 export type MeteringRefusal = (typeof METERING_REFUSALS)[number];
 
-const USAGE_TYPE = {
-  discriminator: {
-    property: 'kind',
-    subTypes: [
-      { value: TokensUsageDto, name: 'tokens' },
-      { value: UnitsUsageDto, name: 'units' },
-      { value: FeatureUsageDto, name: 'feature' },
-    ],
-  },
-  keepDiscriminatorProperty: true,
-};
 
 class KeyedDto {
-  @IsString() @Length(1, 150) @Matches(ID, { message: `key must use ${ID_RULE}` }) key!: string;
-  @IsString() @Length(1, 100) @Matches(ID, { message: `accountId must use ${ID_RULE}` }) accountId!: string;
+  @IsString() @Length(1, 150) @Matches(CALLER_ID, { message: `key must use ${CALLER_ID_RULE}` }) key!: string;
+  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
 }
 
 /** `metering.v1.authorize` and `POST /v1/authorizations`: may this generation start, and hold its estimate. */
