@@ -12,3 +12,4 @@ export {
   type ProcessExit,
 } from './process.js';
 export { TEST_ADMIN_KEY } from './auth.js';
+export { freePort } from './ports.js';

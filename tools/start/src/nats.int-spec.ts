@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable, probeNats, startNatsServer } from './nats.js';
-import { discard, freePort } from './test-support.js';
+import { freePort } from '@credence/testing';
+import { discard } from './test-support.js';
 
 describe('NATS fallback', () => {
   let storeParent: string;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { postgresUrl, type EmbeddedPostgresPlan } from './config.js';
-import { discard, freePort } from './test-support.js';
+import { freePort } from '@credence/testing';
+import { discard } from './test-support.js';
 import { startEmbeddedPostgres } from './postgres.js';
 
 async function selectOne(url: string): Promise<unknown> {

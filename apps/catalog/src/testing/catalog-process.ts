@@ -1,13 +1,12 @@
 // Test support for end-to-end tests: a real catalog process (the built dist/) on a schema and a
 // NATS prefix of its own, and the means to drive and inspect it from outside.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { CATALOG_EVENTS_STREAM, CATALOG_QUOTE_SUBJECT, streamName, subject, type Namespace, type QuoteReply } from '@credence/contracts';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CATALOG_MAIN = `${REPO_ROOT}dist/apps/catalog/src/main.js`;
@@ -96,13 +95,3 @@ export class CatalogDeployment {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

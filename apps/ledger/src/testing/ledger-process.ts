@@ -1,6 +1,5 @@
 // Test support for end-to-end tests: real ledger processes (the built dist/) on a schema and a
 // NATS prefix of their own, and the means to drive and inspect them from outside.
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -21,7 +20,7 @@ import {
 } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
 import { Publisher, type PublishAck } from '@credence/platform-messaging';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /** LEDGER_E2E_MAIN runs the tests against another build of the ledger (say, a deliberately broken one). */
@@ -271,14 +270,3 @@ export class LedgerDeployment {
   }
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

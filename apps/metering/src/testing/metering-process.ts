@@ -3,10 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM, streamName, subject } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 import type pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e support reuses the ledger's and the catalog's process helpers
-import { freePort, LedgerDeployment, type HttpReply, type LedgerProcess } from '../../../ledger/src/testing/ledger-process.js';
+import { LedgerDeployment, type HttpReply, type LedgerProcess } from '../../../ledger/src/testing/ledger-process.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e support reuses the ledger's and the catalog's process helpers
 import { CatalogDeployment } from '../../../catalog/src/testing/catalog-process.js';
 
