@@ -4,8 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
+import { serveOpenApi } from '@credence/platform-openapi';
 import { loadCatalogConfig } from './config/catalog-config.js';
 import { CatalogModule } from './catalog.module.js';
+import { catalogOpenApi } from './transport/http/openapi.js';
 
 const config = loadCatalogConfig();
 const logger = createLogger({ name: 'catalog' });
@@ -16,6 +18,7 @@ const app = await NestFactory.create<NestFastifyApplication>(CatalogModule, new 
   logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
+serveOpenApi(app, catalogOpenApi(app));
 app.connectMicroservice(
   {
     strategy: new JetStreamServer({

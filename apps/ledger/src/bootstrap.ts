@@ -4,10 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
+import { serveOpenApi } from '@credence/platform-openapi';
 import { loadLedgerConfig } from './config/ledger-config.js';
 import { commandConsumer, commandStream } from './config/streams.js';
 import { LedgerModule } from './ledger.module.js';
 import { COMMANDS_PATTERN } from './transport/nats/commands.handler.js';
+import { ledgerOpenApi } from './transport/http/openapi.js';
 
 const config = loadLedgerConfig();
 const logger = createLogger({ name: 'ledger' });
@@ -18,6 +20,7 @@ const app = await NestFactory.create<NestFastifyApplication>(LedgerModule, new F
   logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
+serveOpenApi(app, ledgerOpenApi(app));
 app.connectMicroservice(
   {
     strategy: new JetStreamServer({

@@ -4,9 +4,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
+import { serveOpenApi } from '@credence/platform-openapi';
 import { loadMeteringConfig } from './config/metering-config.js';
 import { usageConsumer, usageStream } from './config/streams.js';
 import { MeteringModule } from './metering.module.js';
+import { meteringOpenApi } from './transport/http/openapi.js';
 import { USAGE_PATTERN } from './transport/nats/usage.handler.js';
 
 const config = loadMeteringConfig();
@@ -18,6 +20,7 @@ const app = await NestFactory.create<NestFastifyApplication>(MeteringModule, new
   logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
+serveOpenApi(app, meteringOpenApi(app));
 app.connectMicroservice(
   {
     strategy: new JetStreamServer({

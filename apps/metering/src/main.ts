@@ -1,5 +1,15 @@
-import { startTelemetry } from '@credence/platform-observability';
-
-// Telemetry first: http and pg must be loaded after the SDK has hooked them.
-await startTelemetry({ serviceName: 'credence-metering', serviceVersion: '0.1.0' });
-await import('./bootstrap.js');
+if (process.argv[2] === 'openapi') {
+  // `node main.js openapi`: print the OpenAPI document, without a database or NATS. Loaded lazily,
+  // like everything else here, so that telemetry below hooks http and pg before they load.
+  const [{ printOpenApi }, { MeteringModule }, { meteringOpenApi }] = await Promise.all([
+    import('@credence/platform-openapi'),
+    import('./metering.module.js'),
+    import('./transport/http/openapi.js'),
+  ]);
+  await printOpenApi(MeteringModule, meteringOpenApi);
+} else {
+  const { startTelemetry } = await import('@credence/platform-observability');
+  // Telemetry first: http and pg must be loaded after the SDK has hooked them.
+  await startTelemetry({ serviceName: 'credence-metering', serviceVersion: '0.1.0' });
+  await import('./bootstrap.js');
+}

@@ -63,6 +63,8 @@ export function IsAmount(options: { allowZero?: boolean } = {}, validationOption
       name: 'isAmount',
       target: target.constructor,
       propertyName: propertyName as string,
+      // Carried in the metadata so that documents derived from it (OpenAPI) tell zero from positive.
+      constraints: [options.allowZero === true],
       options: validationOptions ?? {},
       validator: {
         validate: (value: unknown) =>

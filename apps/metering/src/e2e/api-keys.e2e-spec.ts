@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { waitFor } from '@credence/testing';
 import { MeteringStack, STACK_AUTH_CACHE_MS } from '../testing/metering-process.js';
 
@@ -149,5 +150,26 @@ describe('API keys: who may call', () => {
     await waitFor(async () => (await credits(k.key, 'acct-a')).status === 401, { what: 'the ledger refuses the revoked key', timeoutMs: STACK_AUTH_CACHE_MS * 3 });
     expect(Date.now() - revokedAt).toBeLessThan(STACK_AUTH_CACHE_MS * 3);
     expect((await s.call('DELETE', '/v1/admin/api-keys/nosuchkey234')).status).toBe(404);
+  });
+});
+
+describe('OpenAPI documents', () => {
+  it('given each running service, then it serves, without a key, the document kept in docs/api and a browsable UI', async () => {
+    const services = { ledger: s.ledgerProcess.url, catalog: s.catalog.url, metering: s.url };
+    for (const [name, url] of Object.entries(services)) {
+      const committed: unknown = JSON.parse(readFileSync(new URL(`../../../../docs/api/${name}.openapi.json`, import.meta.url), 'utf8'));
+      const json = await fetch(`${url}/api/docs/openapi.json`);
+      expect(json.status).toBe(200);
+      expect(await json.json()).toEqual(committed);
+      const ui = await fetch(`${url}/api/docs`);
+      expect(ui.status).toBe(200);
+      expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+      // The UI's assets come from the installed package, not from the internet.
+      const html = await ui.text();
+      expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"']*\.(js|css)/);
+      const yaml = await fetch(`${url}/api/docs/openapi.yaml`);
+      expect(yaml.status).toBe(200);
+      expect(await yaml.text()).toContain(`title: Credence ${name}`);
+    }
   });
 });

@@ -15,13 +15,27 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { AdminOnly, ApiKeyGuard, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { MeteringQueries } from '@credence/metering-data-access';
-import type { AuthorizeReply, SettleReply, UsageReply } from '@credence/contracts';
+import {
+  AuthorizeDto,
+  LimitOverridesDto,
+  RefundDto,
+  SettleDto,
+  SubscriptionDto,
+  type AuthorizeReply,
+  type SettleReply,
+  type UsageReply,
+} from '@credence/contracts';
+import { ApiBodyFrom, ApiKeyAuth } from '@credence/platform-openapi';
 import { Accounts, type AccountReply } from '../../application/accounts/accounts.js';
 import { Authorize } from '../../application/authorize/authorize.js';
 import { RecordUsage } from '../../application/record-usage/record-usage.js';
 import { Refund } from '../../application/refund/refund.js';
 import { Settle } from '../../application/settle/settle.js';
+import { AUTHORIZE_APPROVED, REFUSED, SETTLED, USAGE_ANSWER, USAGE_BODY } from './openapi.js';
+
+const UNAVAILABLE = 'The catalog or the ledger did not answer in time: nothing was recorded, retry with the same key.';
 
 /** Every non-success answer as its HTTP status; the body is the answer itself. */
 function fail(r: { status: string }): never {
@@ -53,6 +67,8 @@ function assertBodyAccess(p: Principal, body: unknown): void {
 const saved = <T>(r: AccountReply<T>): T => (r.status === 'saved' ? r.value : fail(r));
 
 /** Workload routes need a key covering the body's account; account settings need an admin key. */
+@ApiTags('metering')
+@ApiKeyAuth()
 @Controller('v1')
 @UseGuards(ApiKeyGuard)
 export class MeteringController {
@@ -65,16 +81,34 @@ export class MeteringController {
     @Inject(MeteringQueries) private readonly queries: MeteringQueries,
   ) {}
 
+  @ApiOperation({ summary: "Subscribe an account to a catalog's plan (admin)" })
+  @ApiParam({ name: 'id', description: 'The account id.' })
+  @ApiBodyFrom(SubscriptionDto)
+  @ApiOkResponse({ description: 'The subscription as saved.' })
+  @ApiUnprocessableEntityResponse({ description: 'The catalog or the plan does not exist.' })
   @Put('accounts/:id/subscription') @AdminOnly()
   async subscription(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setSubscription(id, body));
   }
 
+  @ApiOperation({ summary: "Raise an account's fair-use limits until a date (admin)" })
+  @ApiParam({ name: 'id', description: 'The account id.' })
+  @ApiBodyFrom(LimitOverridesDto)
+  @ApiOkResponse({ description: 'The overrides as saved.' })
   @Put('accounts/:id/limit-overrides') @AdminOnly()
   async limitOverrides(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setLimitOverrides(id, body));
   }
 
+  @ApiOperation({
+    summary: 'May this generation start? Holds its priced estimate',
+    description: 'Checks plan rules, the daily generation cap, the monthly spend cap and the concurrency cap (with any override), then holds the estimate in the ledger. The same key answers the first result. A refusal charges nothing.',
+  })
+  @ApiBodyFrom(AuthorizeDto)
+  @ApiOkResponse({ description: 'Approved: the hold.', schema: AUTHORIZE_APPROVED })
+  @ApiUnprocessableEntityResponse({ description: 'Refused, with the reason; nothing is charged.', schema: REFUSED })
+  @ApiConflictResponse({ description: 'The key was used for another request.' })
+  @ApiServiceUnavailableResponse({ description: UNAVAILABLE })
   @Post('authorizations') @HttpCode(200)
   async authorizations(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<AuthorizeReply> {
     assertBodyAccess(p, body);
@@ -82,6 +116,16 @@ export class MeteringController {
     return r.status === 'approved' ? r : fail(r);
   }
 
+  @ApiOperation({
+    summary: 'How the generation ended',
+    description: '`succeeded` with the real usage: priced, captured up to the hold (the rest released), any excess recorded as post-paid usage. `failed`: released, nothing charged. Settling twice answers the first result.',
+  })
+  @ApiParam({ name: 'holdId', description: 'From the approval.' })
+  @ApiBodyFrom(SettleDto)
+  @ApiOkResponse({ description: 'Settled.', schema: SETTLED })
+  @ApiNotFoundResponse({ description: 'No such hold (or not one the key covers).' })
+  @ApiUnprocessableEntityResponse({ description: 'The usage cannot be priced, or the ledger refused.' })
+  @ApiServiceUnavailableResponse({ description: UNAVAILABLE })
   @Post('authorizations/:holdId/settle') @HttpCode(200)
   async settlement(@CurrentPrincipal() p: Principal, @Param('holdId') holdId: string, @Body() body: unknown): Promise<SettleReply> {
     // Another account's hold answers exactly like a hold that does not exist.
@@ -92,6 +136,13 @@ export class MeteringController {
   }
 
   /** One event, or `{ events: [...] }` (1-1000) answered 200 with one result per event, in order. */
+  @ApiOperation({
+    summary: 'Post-paid usage: one event or a batch of up to 1,000',
+    description: 'Priced with the catalog version in force at `occurredAt` and recorded in the ledger, into debt if need be. A repeated key is applied once. In a batch each event gets its own result.',
+  })
+  @ApiBodyFrom(USAGE_BODY)
+  @ApiOkResponse({ description: 'Recorded (one event), or one result per event (a batch).', schema: USAGE_ANSWER })
+  @ApiServiceUnavailableResponse({ description: UNAVAILABLE })
   @Post('usage') @HttpCode(200)
   async usage(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<UsageReply | { results: UsageReply[] }> {
     if (body !== null && typeof body === 'object' && 'events' in body) {
@@ -108,6 +159,11 @@ export class MeteringController {
     return r.status === 'recorded' ? r : fail(r);
   }
 
+  @ApiOperation({ summary: 'Refund a charge, in full or in part', description: 'Credits go back to the grants the charge burnt, in reverse order.' })
+  @ApiBodyFrom(RefundDto)
+  @ApiOkResponse({ description: "Refunded: the ledger's events." })
+  @ApiUnprocessableEntityResponse({ description: 'The ledger refused (unknown charge, more than is left to refund).' })
+  @ApiConflictResponse({ description: 'The key was used for another refund.' })
   @Post('refunds') @HttpCode(200)
   async refunds(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     assertBodyAccess(p, body);
