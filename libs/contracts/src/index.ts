@@ -8,3 +8,7 @@ export * from './catalog/subjects.js';
 export * from './catalog/dtos.js';
 export * from './metering/subjects.js';
 export * from './metering/dtos.js';
+export * from './metering/events.js';
+export * from './recharge/subjects.js';
+export * from './recharge/dtos.js';
+export * from './notifier/kinds.js';

@@ -129,3 +129,11 @@ export type QuoteReply =
     }
   | { readonly status: 'refused'; readonly reason: string; readonly detail?: string }
   | { readonly status: 'invalid'; readonly issues: ReadonlyArray<{ field: string; rule: string; message: string }> };
+
+/** `catalog.v1.pack.offer`: may this plan buy this pack, and at what price now? */
+export class PackOfferDto {
+  @IsString() @Matches(CATALOG_ID, { message: `catalogId must use ${CATALOG_ID_RULE}` }) catalogId!: string;
+  @IsString() @Matches(CATALOG_ID, { message: `planId must use ${CATALOG_ID_RULE}` }) planId!: string;
+  @IsString() @Matches(CATALOG_ID, { message: `packId must use ${CATALOG_ID_RULE}` }) packId!: string;
+  @IsOptional() @IsString() @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency?: string;
+}
