@@ -81,6 +81,10 @@ describe('API keys: who may call', () => {
     const read = await credits(keyA.key, 'acct-a');
     expect(read).toMatchObject({ status: 200, body: { balance: { total: '9800' } } });
     expect((await s.callAs(keyA.key, 'GET', '/api/catalog/catalogs/keyco', undefined, s.catalog.url)).status).toBe(200);
+    expect(await s.callAs(keyA.key, 'GET', '/v1/accounts/acct-a/subscription')).toEqual({
+      status: 200,
+      body: { accountId: 'acct-a', catalogId: 'keyco', planId: 'open' },
+    });
   });
 
   it('given a key for account A, then everything for account B is 403 and nothing happens to B', async () => {
@@ -92,8 +96,14 @@ describe('API keys: who may call', () => {
     ).toEqual(forbidden);
     expect(await s.callAs(keyA.key, 'POST', '/v1/refunds', { key: 'b1', accountId: 'acct-b', chargeId: 'g1', amount: '1' })).toEqual(forbidden);
     expect(await credits(keyA.key, 'acct-b')).toEqual(forbidden);
+    expect(await s.callAs(keyA.key, 'GET', '/v1/accounts/acct-b/subscription')).toEqual(forbidden);
     expect(await s.balance('acct-b')).toMatchObject({ total: '10000', held: '0' });
     expect((await s.query<{ n: string }>(`select count(*)::text as n from usage_records where key = 'b2'`))[0]?.n).toBe('0');
+  });
+
+  it('given an admin key, then it reads any subscription, and an account without one is 404', async () => {
+    expect(await s.call('GET', '/v1/accounts/acct-b/subscription')).toMatchObject({ status: 200, body: { planId: 'open' } });
+    expect((await s.call('GET', '/v1/accounts/acct-none/subscription')).status).toBe(404);
   });
 
   it('given another account, then the answer never tells whether it exists', async () => {

@@ -22,6 +22,13 @@ export class Accounts {
     return { status: 'saved', value: { accountId, catalogId: v.value.catalogId, planId: v.value.planId } };
   }
 
+  /** The account's plan, or undefined when it has none (or the id cannot be an account's). */
+  async subscription(accountId: string): Promise<{ accountId: string; catalogId: string; planId: string } | undefined> {
+    if (!ACCOUNT_ID.test(accountId)) return undefined;
+    const s = await this.queries.subscription(accountId);
+    return s && { accountId, catalogId: s.catalogId, planId: s.planId };
+  }
+
   async setLimitOverrides(accountId: string, body: unknown): Promise<AccountReply<{ accountId: string } & LimitOverridesDto>> {
     if (!ACCOUNT_ID.test(accountId)) return badAccount;
     const v = validatePlain(LimitOverridesDto, body);

@@ -7,6 +7,7 @@ import {
   HttpException,
   Inject,
   NotFoundException,
+  Get,
   Param,
   Post,
   Put,
@@ -33,7 +34,7 @@ import { Authorize } from '../../application/authorize/authorize.js';
 import { RecordUsage } from '../../application/record-usage/record-usage.js';
 import { Refund } from '../../application/refund/refund.js';
 import { Settle } from '../../application/settle/settle.js';
-import { AUTHORIZE_APPROVED, REFUSED, SETTLED, USAGE_ANSWER, USAGE_BODY } from './openapi.js';
+import { AUTHORIZE_APPROVED, REFUSED, SETTLED, SUBSCRIPTION, USAGE_ANSWER, USAGE_BODY } from './openapi.js';
 
 const UNAVAILABLE = 'The catalog or the ledger did not answer in time: nothing was recorded, retry with the same key.';
 
@@ -84,11 +85,21 @@ export class MeteringController {
   @ApiOperation({ summary: "Subscribe an account to a catalog's plan (admin)" })
   @ApiParam({ name: 'id', description: 'The account id.' })
   @ApiBodyFrom(SubscriptionDto)
-  @ApiOkResponse({ description: 'The subscription as saved.' })
+  @ApiOkResponse({ description: 'The subscription as saved.', schema: SUBSCRIPTION })
   @ApiUnprocessableEntityResponse({ description: 'The catalog or the plan does not exist.' })
   @Put('accounts/:id/subscription') @AdminOnly()
   async subscription(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setSubscription(id, body));
+  }
+
+  @ApiOperation({ summary: "An account's plan", description: 'Readable with a key covering the account; recharge reads it to check which packs the plan may buy.' })
+  @ApiParam({ name: 'id', description: 'The account id.' })
+  @ApiOkResponse({ description: 'The subscription.', schema: SUBSCRIPTION })
+  @ApiNotFoundResponse({ description: 'The account has no subscription.' })
+  @Get('accounts/:id/subscription')
+  async getSubscription(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    assertCanAccess(p, id);
+    return (await this.accounts.subscription(id)) ?? fail({ status: 'not_found' });
   }
 
   @ApiOperation({ summary: "Raise an account's fair-use limits until a date (admin)" })

@@ -14,6 +14,12 @@ export const meteringOpenApi = (app: INestApplication) => buildOpenApiDocument(a
 
 const amount: SchemaObject = { type: 'string', pattern: '^(0|[1-9][0-9]*)$', example: '1500' };
 
+export const SUBSCRIPTION: SchemaObject = {
+  type: 'object',
+  required: ['accountId', 'catalogId', 'planId'],
+  properties: { accountId: { type: 'string' }, catalogId: { type: 'string' }, planId: { type: 'string' } },
+};
+
 export const AUTHORIZE_APPROVED: SchemaObject = {
   type: 'object',
   required: ['status', 'holdId', 'credits', 'expiresAt', 'priceVersion'],
