@@ -7,5 +7,6 @@ export * from './inbound.js';
 export * from './outcome.js';
 export * from './batch-consumer.js';
 export * from './publisher.js';
+export * from './outbox.js';
 export * from './request-reply.js';
 export * from './nest/jetstream-server.js';
