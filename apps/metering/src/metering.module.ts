@@ -1,13 +1,14 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { Namespace } from '@credence/contracts';
+import { subject, type Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
 import { ApiKeyQueries, METERING_MIGRATIONS, MeteringQueries, type MeteringDatabase } from '@credence/metering-data-access';
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore, type AuthConfig } from '@credence/platform-auth';
 import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
-import { connectNats, ensureDurableConsumer, ensureStream } from '@credence/platform-messaging';
+import { connectNats, ensureDurableConsumer, ensureStream, OutboxRelay, Publisher } from '@credence/platform-messaging';
+import { createLogger } from '@credence/platform-observability';
 import { Accounts } from './application/accounts/accounts.js';
 import { Authorize } from './application/authorize/authorize.js';
 import { ConsumeUsage } from './application/consume-usage/consume-usage.js';
@@ -18,7 +19,7 @@ import { CatalogClient } from './clients/catalog-client.js';
 import { LedgerClient } from './clients/ledger-client.js';
 import type { UpstreamOptions } from './clients/upstream.js';
 import { loadMeteringConfig, type MeteringConfig } from './config/metering-config.js';
-import { usageConsumer, usageStream } from './config/streams.js';
+import { eventsStream, usageConsumer, usageStream } from './config/streams.js';
 import { AUTH, CLOCK, CONFIG, DB, KEY_STORE, NAMESPACE, NATS } from './metering.tokens.js';
 import { ApiKeysController } from './transport/http/api-keys.controller.js';
 import { HealthController } from './transport/http/health.controller.js';
@@ -37,6 +38,30 @@ class Connections implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.nc.drain().catch(() => undefined);
     await closeDatabase(this.db);
+  }
+}
+
+/** Publishes the outbox (stream METERING) from start-up until shutdown begins, before the connections close. */
+@Injectable()
+class EventRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly relay: OutboxRelay;
+
+  constructor(@Inject(DB) db: Kysely<MeteringDatabase>, @Inject(NATS) nc: NatsConnection, @Inject(NAMESPACE) ns: Namespace) {
+    const log = createLogger({ name: 'metering-outbox' });
+    this.relay = new OutboxRelay({
+      pool: poolOf(db),
+      publisher: new Publisher(nc),
+      subjectFor: (s) => subject(ns, s),
+      onError: (error) => log.warn({ err: error }, 'outbox relay failed; retrying'),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
   }
 }
 
@@ -76,6 +101,7 @@ const upstream = (c: MeteringConfig): UpstreamOptions => ({
         const stream = usageStream(ns, c);
         await ensureStream(jsm, stream);
         await ensureDurableConsumer(jsm, stream.name, usageConsumer(c));
+        await ensureStream(jsm, eventsStream(ns, c));
         return nc;
       },
       inject: [CONFIG, NAMESPACE],
@@ -118,7 +144,8 @@ const upstream = (c: MeteringConfig): UpstreamOptions => ({
     },
     { provide: ConsumeUsage, useFactory: (r: RecordUsage, q: MeteringQueries) => new ConsumeUsage(r, q), inject: [RecordUsage, MeteringQueries] },
     { provide: Refund, useFactory: (l: LedgerClient) => new Refund(l), inject: [LedgerClient] },
-    { provide: Accounts, useFactory: (q: MeteringQueries) => new Accounts(q), inject: [MeteringQueries] },
+    { provide: Accounts, useFactory: (q: MeteringQueries, clock: Clock) => new Accounts(q, clock), inject: [MeteringQueries, CLOCK] },
+    EventRelay,
     Connections,
   ],
 })

@@ -31,6 +31,7 @@ export class MeteringConfig {
   @IsInt() @Min(1_000) @Max(86_400_000) STREAM_DUPLICATE_WINDOW_MS!: number;
   /** JetStream reserves a stream's max bytes up front: this must fit the server's store. */
   @IsInt() @Min(1_048_576) USAGE_STREAM_MAX_BYTES!: number;
+  @IsInt() @Min(1_048_576) EVENT_STREAM_MAX_BYTES!: number;
   @IsOptional() @IsIn(['trace', 'debug', 'info', 'warn', 'error']) LOG_LEVEL?: string;
 }
 
@@ -54,6 +55,7 @@ export const METERING_DEFAULTS: Readonly<Record<string, string>> = {
   USAGE_MAX_ACK_PENDING: '1000',
   STREAM_DUPLICATE_WINDOW_MS: '120000',
   USAGE_STREAM_MAX_BYTES: String(1024 ** 3),
+  EVENT_STREAM_MAX_BYTES: String(256 * 1024 ** 2),
 };
 
 const NUMERIC = new Set(Object.keys(METERING_DEFAULTS).filter((k) => /^-?\d+$/.test(METERING_DEFAULTS[k] ?? '')));

@@ -1,4 +1,4 @@
-import { METERING_USAGE_CONSUMER, METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, streamName, subject, type Namespace } from '@credence/contracts';
+import { METERING_EVENT_SUBJECTS, METERING_EVENTS_STREAM, METERING_USAGE_CONSUMER, METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, streamName, subject, type Namespace } from '@credence/contracts';
 import type { DurableConsumerSpec, StreamSpec } from '@credence/platform-messaging';
 import type { MeteringConfig } from './metering-config.js';
 
@@ -24,4 +24,16 @@ export const usageConsumer = (c: MeteringConfig): DurableConsumerSpec => ({
   maxDeliver: -1,
   backoffMs: [],
   maxAckPending: c.USAGE_MAX_ACK_PENDING,
+});
+
+/** Facts for other services (the notifier): limits reached, subscriptions set. A month covers any consumer's outage. */
+export const eventsStream = (ns: Namespace, c: MeteringConfig): StreamSpec => ({
+  name: streamName(ns, METERING_EVENTS_STREAM),
+  subjects: Object.values(METERING_EVENT_SUBJECTS).map((s) => subject(ns, s)),
+  maxAgeMs: 30 * DAY_MS,
+  duplicateWindowMs: c.STREAM_DUPLICATE_WINDOW_MS,
+  maxBytes: c.EVENT_STREAM_MAX_BYTES,
+  maxMsgSize: 64 * 1024,
+  // The outbox keeps every event in Postgres: when full, drop the oldest rather than block the relay.
+  discard: 'old',
 });

@@ -155,6 +155,28 @@ describe('metering: authorize', () => {
     expect(await reason('conc', 'c3')).toBe('approved');
   });
 
+  it('publishes on stream METERING one LimitReached per account, limit and period, and every subscription set', async () => {
+    // After the daily, monthly and concurrency tests above: 'day' was refused twice today, 'month' once.
+    type Ev = { id: string; type: string; accountId: string; limit?: string; period?: string; value?: string; planId?: string };
+    const today = new Date().toISOString().slice(0, 10);
+    const events = await waitFor(
+      async () => {
+        const all = await s.meteringEvents<Ev>();
+        return all.some((e) => e.accountId === 'month' && e.type === 'LimitReached') ? all : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    const reached = events.filter((e) => e.type === 'LimitReached' && ['day', 'month', 'month-open'].includes(e.accountId));
+    expect(reached.map((e) => [e.accountId, e.limit, e.period, e.value]).sort()).toEqual([
+      ['day', 'daily_generations', today, '2'],
+      ['month', 'monthly_credits', today.slice(0, 7), '500'],
+      ['month-open', 'monthly_credits', today.slice(0, 7), '500'],
+    ]);
+    expect(events.filter((e) => e.type === 'SubscriptionSet' && e.accountId === 'day').map((e) => e.planId)).toEqual(['daily']);
+    // Concurrency refusals are not announced.
+    expect(events.some((e) => e.type === 'LimitReached' && e.accountId === 'conc')).toBe(false);
+  });
+
   it('refuses plan_not_allowed outside the plan and without a subscription', async () => {
     await subscribe('narrow', 'narrow');
     await s.grant('narrow', 'g1', '10000');

@@ -1,7 +1,7 @@
 // Test support for end-to-end tests: real ledger, catalog and metering processes (the built
 // dist/) sharing one NATS prefix, each on a schema of its own, and the means to drive them.
 import { fileURLToPath } from 'node:url';
-import { METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM, streamName, subject } from '@credence/contracts';
+import { METERING_EVENTS_STREAM, METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM, streamName, subject } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
 import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 import type pg from 'pg';
@@ -76,6 +76,7 @@ export class MeteringStack {
         PORT: String(port),
         PLAN_CACHE_MS: '0',
         USAGE_STREAM_MAX_BYTES: String(64 * 1024 * 1024),
+        EVENT_STREAM_MAX_BYTES: String(16 * 1024 * 1024),
         CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
         AUTH_CACHE_MS: String(STACK_AUTH_CACHE_MS),
       },
@@ -122,6 +123,18 @@ export class MeteringStack {
     return JSON.parse(Buffer.from(msg.data).toString('utf8')) as T;
   }
 
+  /** Every message on stream METERING so far, parsed, in stream order. */
+  async meteringEvents<T = unknown>(): Promise<T[]> {
+    const name = streamName(this.ledger.ns, METERING_EVENTS_STREAM);
+    const info = await this.ledger.jsm.streams.info(name);
+    const out: T[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await this.ledger.jsm.streams.getMessage(name, { seq }).catch(() => undefined);
+      if (m) out.push(JSON.parse(Buffer.from(m.data).toString('utf8')) as T);
+    }
+    return out;
+  }
+
   async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
     return (await this.pool.query<R>(text, values)).rows;
   }
@@ -134,7 +147,7 @@ export class MeteringStack {
       clearTimeout(escalate);
     }
     const ns = this.ledger.ns;
-    for (const s of [METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM]) await this.ledger.jsm.streams.delete(streamName(ns, s)).catch(() => false);
+    for (const s of [METERING_USAGE_STREAM, METERING_EVENTS_STREAM, CATALOG_EVENTS_STREAM]) await this.ledger.jsm.streams.delete(streamName(ns, s)).catch(() => false);
     await this.pool.end();
     await this.schema.drop();
     await this.catalog.close();

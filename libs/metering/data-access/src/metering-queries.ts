@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { MeteringDatabase } from './schema.js';
+import { METERING_EVENT_SUBJECTS, type LimitReachedEvent, type SubscriptionSetEvent } from '@credence/contracts';
+import { enqueueOutbox } from '@credence/platform-messaging';
 
 export interface Subscription {
   readonly accountId: string;
@@ -71,12 +73,35 @@ const utcMonthEnd = (at: Date): Date => new Date(Date.UTC(at.getUTCFullYear(), a
 export class MeteringQueries {
   constructor(readonly db: Kysely<MeteringDatabase>) {}
 
-  async setSubscription(s: Subscription): Promise<void> {
-    await this.db
-      .insertInto('subscriptions')
-      .values({ account_id: s.accountId, catalog_id: s.catalogId, plan_id: s.planId })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet({ catalog_id: s.catalogId, plan_id: s.planId, updated_at: sql`now()` }))
-      .execute();
+  /** Sets the account's plan and, in the same transaction, the SubscriptionSet event for stream METERING. */
+  async setSubscription(s: Subscription, at: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('subscriptions')
+        .values({ account_id: s.accountId, catalog_id: s.catalogId, plan_id: s.planId })
+        .onConflict((oc) => oc.column('account_id').doUpdateSet({ catalog_id: s.catalogId, plan_id: s.planId, updated_at: sql`now()` }))
+        .execute();
+      const event: SubscriptionSetEvent = {
+        id: `${s.accountId}#subscription#${s.catalogId}#${s.planId}#${at.toISOString()}`,
+        type: 'SubscriptionSet',
+        accountId: s.accountId,
+        at: at.toISOString(),
+        catalogId: s.catalogId,
+        planId: s.planId,
+      };
+      await enqueueOutbox(trx, [{ id: event.id, subject: METERING_EVENT_SUBJECTS.SubscriptionSet, payload: event }]);
+    });
+  }
+
+  /**
+   * The account hit a daily or monthly limit: one LimitReached per account, limit and period (its
+   * id is deterministic; later refusals in the period add nothing). Call in the refusal's transaction.
+   */
+  async limitReached(db: Db, accountId: string, limit: LimitReachedEvent['limit'], value: bigint | number, at: Date): Promise<void> {
+    const iso = at.toISOString();
+    const period = limit === 'daily_generations' ? iso.slice(0, 10) : iso.slice(0, 7);
+    const event: LimitReachedEvent = { id: `${accountId}#${limit}#${period}`, type: 'LimitReached', accountId, at: iso, limit, period, value: value.toString() };
+    await enqueueOutbox(db, [{ id: event.id, subject: METERING_EVENT_SUBJECTS.LimitReached, payload: event }]);
   }
 
   async subscription(accountId: string, db: Db = this.db): Promise<Subscription | undefined> {

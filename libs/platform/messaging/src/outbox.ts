@@ -32,7 +32,7 @@ export interface OutboxMessage {
 }
 
 /** Enqueues in the caller's transaction; an id already there is left as it is. Returns how many were new. */
-export async function enqueueOutbox(db: Kysely<unknown> | Transaction<unknown>, messages: readonly OutboxMessage[], table = 'outbox'): Promise<number> {
+export async function enqueueOutbox<DB>(db: Kysely<DB> | Transaction<DB>, messages: readonly OutboxMessage[], table = 'outbox'): Promise<number> {
   if (messages.length === 0) return 0;
   const values = messages.map((m) => sql`(${m.id}, ${m.subject}, ${JSON.stringify(m.payload)}::jsonb)`);
   const result = await sql`insert into ${sql.table(table)} (id, subject, payload) values ${sql.join(values)} on conflict (id) do nothing`.execute(db);

@@ -1,4 +1,5 @@
 import { LimitOverridesDto, SubscriptionDto, validatePlain, type FieldIssue } from '@credence/contracts';
+import type { Clock } from '@credence/kernel';
 import type { MeteringQueries } from '@credence/metering-data-access';
 
 const ACCOUNT_ID = /^[A-Za-z0-9._:@/+=-]{1,100}$/;
@@ -12,13 +13,16 @@ const badAccount: AccountReply<never> = {
 
 /** `PUT /v1/accounts/:id/subscription` and `PUT /v1/accounts/:id/limit-overrides`: an operator's settings of one account. */
 export class Accounts {
-  constructor(private readonly queries: MeteringQueries) {}
+  constructor(
+    private readonly queries: MeteringQueries,
+    private readonly clock: Clock,
+  ) {}
 
   async setSubscription(accountId: string, body: unknown): Promise<AccountReply<{ accountId: string; catalogId: string; planId: string }>> {
     if (!ACCOUNT_ID.test(accountId)) return badAccount;
     const v = validatePlain(SubscriptionDto, body);
     if (!v.ok) return { status: 'invalid', issues: v.issues };
-    await this.queries.setSubscription({ accountId, catalogId: v.value.catalogId, planId: v.value.planId });
+    await this.queries.setSubscription({ accountId, catalogId: v.value.catalogId, planId: v.value.planId }, new Date(this.clock.now()));
     return { status: 'saved', value: { accountId, catalogId: v.value.catalogId, planId: v.value.planId } };
   }
 

@@ -57,10 +57,14 @@ export class Authorize {
       const monthly = override?.creditsPerMonth ?? plan.creditsPerMonth;
       const concurrent = override?.concurrentGenerations ?? plan.concurrentGenerations;
       let refusal: AuthorizeReply | undefined;
-      if (daily !== undefined && used.generationsToday >= daily) refusal = refused('daily_limit_reached', `${used.generationsToday} of ${daily} today`);
-      else if (monthly !== undefined && used.creditsThisMonth + credits > monthly)
+      if (daily !== undefined && used.generationsToday >= daily) {
+        refusal = refused('daily_limit_reached', `${used.generationsToday} of ${daily} today`);
+        await this.queries.limitReached(trx, dto.accountId, 'daily_generations', daily, at);
+      } else if (monthly !== undefined && used.creditsThisMonth + credits > monthly) {
         refusal = refused('monthly_cap_reached', `${used.creditsThisMonth} + ${credits} > ${monthly} this month`);
-      else if (concurrent !== undefined && used.openNow >= concurrent) refusal = refused('concurrency_limit_reached', `${used.openNow} of ${concurrent} open`);
+        await this.queries.limitReached(trx, dto.accountId, 'monthly_credits', monthly, at);
+      } else if (concurrent !== undefined && used.openNow >= concurrent) refusal = refused('concurrency_limit_reached', `${used.openNow} of ${concurrent} open`);
+      // Concurrency frees itself within minutes: it is answered, not announced.
       if (refusal) return this.store(dto, locked, refusal, trx);
 
       // The ledger scopes holds by account; metering's hold id must be unique across accounts, so it

@@ -1,4 +1,5 @@
 import { m0001Metering } from './0001-metering.js';
 import { m0002ApiKeys } from './0002-api-keys.js';
+import { m0003Outbox } from './0003-outbox.js';
 
-export const METERING_MIGRATIONS = { '0001-metering': m0001Metering, '0002-api-keys': m0002ApiKeys };
+export const METERING_MIGRATIONS = { '0001-metering': m0001Metering, '0002-api-keys': m0002ApiKeys, '0003-outbox': m0003Outbox };
