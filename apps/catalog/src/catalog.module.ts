@@ -12,7 +12,8 @@ import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-
 import { connectNats, ensureStream, Publisher } from '@credence/platform-messaging';
 import { CatalogCache } from './application/catalog-cache.js';
 import { GetCatalog } from './application/get-catalog/get-catalog.js';
-import { catalogEventMsgId, LoadCatalog } from './application/load-catalog/load-catalog.js';
+import { LoadCatalog } from './application/load-catalog/load-catalog.js';
+import { catalogEventPublisher } from './transport/nats/catalog-events.publisher.js';
 import { Quote } from './application/quote/quote.js';
 import { Simulate } from './application/simulate/simulate.js';
 import { loadCatalogConfig, type CatalogConfig } from './config/catalog-config.js';
@@ -123,15 +124,8 @@ class Connections implements OnApplicationShutdown {
     { provide: CatalogCache, useFactory: (q: CatalogQueries) => new CatalogCache(q), inject: [CatalogQueries] },
     {
       provide: LoadCatalog,
-      useFactory: (q: CatalogQueries, clock: Clock, nc: NatsConnection, ns: Namespace, cache: CatalogCache) => {
-        const publisher = new Publisher(nc);
-        return new LoadCatalog(
-          q,
-          clock,
-          async (event) => void (await publisher.publish(subject(ns, CATALOG_PUBLISHED_SUBJECT), Buffer.from(JSON.stringify(event)), { msgId: catalogEventMsgId(event) })),
-          cache,
-        );
-      },
+      useFactory: (q: CatalogQueries, clock: Clock, nc: NatsConnection, ns: Namespace, cache: CatalogCache) =>
+        new LoadCatalog(q, clock, catalogEventPublisher(new Publisher(nc), ns), cache),
       inject: [CatalogQueries, CLOCK, NATS, NAMESPACE, CatalogCache],
     },
     { provide: GetCatalog, useFactory: (q: CatalogQueries, cache: CatalogCache, clock: Clock) => new GetCatalog(q, cache, clock), inject: [CatalogQueries, CatalogCache, CLOCK] },

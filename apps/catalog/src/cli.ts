@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { CATALOG_PUBLISHED_SUBJECT, subject } from '@credence/contracts';
 import { CATALOG_MIGRATIONS, CatalogQueries, type CatalogDatabase } from '@credence/catalog-data-access';
 import { systemClock } from '@credence/kernel';
 import { closeDatabase, createDatabase, runMigrations } from '@credence/platform-database';
 import { connectNats, Publisher } from '@credence/platform-messaging';
-import { catalogEventMsgId, LoadCatalog } from './application/load-catalog/load-catalog.js';
+import { LoadCatalog, type PublishCatalogEvent } from './application/load-catalog/load-catalog.js';
+import { catalogEventPublisher } from './transport/nats/catalog-events.publisher.js';
 import { loadCatalogConfig } from './config/catalog-config.js';
 
 const USAGE = `usage: npm run catalog -- <command>
@@ -33,11 +33,11 @@ try {
   await runMigrations(db, { schema: config.CATALOG_SCHEMA, migrations: CATALOG_MIGRATIONS });
   const ns = { prefix: config.NATS_PREFIX };
   // The revision is the record; the notice is best effort here and repeated by the service at boot.
-  const publish = async (event: { catalogId: string; revision: number; publishedAt: string }) => {
+  const publish: PublishCatalogEvent = async (event, priceChange) => {
     try {
       const nc = await connectNats({ servers: [config.NATS_URL], name: 'credence-catalog-cli', connectTimeoutMs: 3_000 });
       try {
-        await new Publisher(nc).publish(subject(ns, CATALOG_PUBLISHED_SUBJECT), Buffer.from(JSON.stringify(event)), { msgId: catalogEventMsgId(event) });
+        await catalogEventPublisher(new Publisher(nc), ns)(event, priceChange);
       } finally {
         await nc.drain();
       }

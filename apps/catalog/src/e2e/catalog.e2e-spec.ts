@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { testDatabaseUrl, testNatsUrl } from '@credence/testing';
-import { CATALOG_PUBLISHED_SUBJECT, subject, type CatalogPublishedEvent, type QuoteReply } from '@credence/contracts';
+import { CATALOG_PRICE_CHANGE_SUBJECT, CATALOG_PUBLISHED_SUBJECT, subject, type CatalogPublishedEvent, type QuoteReply } from '@credence/contracts';
 import { CatalogDeployment, REPO_ROOT, seedCatalog } from '../testing/catalog-process.js';
 
 let d: CatalogDeployment;
@@ -111,7 +111,7 @@ describe('catalog service', () => {
 
   it('after a price change, prices earlier usage with the old version and later usage with the new one', async () => {
     const doc = seedCatalog('iafactory') as { rateCards: { versions: Record<string, unknown>[] }[] };
-    const card = doc.rateCards[0]!;
+    const card = doc.rateCards[0]! as { id: string; versions: Record<string, unknown>[] };
     const old = card.versions[0]!;
     const doubled = (old['tokens'] as { model: string; inputPerMillion: string; outputPerMillion: string }[]).map((t) => ({
       ...t,
@@ -126,7 +126,21 @@ describe('catalog service', () => {
     expect(await quote(at('2029-12-31T23:59:59Z'))).toMatchObject({ revision: 2, credits: '1625', versionId: 'iafactory-api-2025-01' });
     expect(await quote(at('2030-01-01T00:00:00Z'))).toMatchObject({ revision: 2, credits: '3250', versionId: 'iafactory-api-2030-01' });
     expect(await d.requestQuote(at('2031-06-01T00:00:00Z'))).toMatchObject({ credits: '3250', versionId: 'iafactory-api-2030-01' });
-    expect((await streamed()).map((m) => m.msgId)).toContain('iafactory#2');
+    const messages = await streamed();
+    expect(messages.map((m) => m.msgId)).toContain('iafactory#2');
+    // The new version takes effect later: announced once, for the notifier to tell the accounts on it.
+    const announced = messages.filter((m) => m.subject === subject(d.ns, CATALOG_PRICE_CHANGE_SUBJECT));
+    expect(announced).toEqual([
+      {
+        subject: subject(d.ns, CATALOG_PRICE_CHANGE_SUBJECT),
+        msgId: 'iafactory#2#announced',
+        event: expect.objectContaining({
+          catalogId: 'iafactory',
+          revision: 2,
+          changes: [{ kind: 'rate_card', id: card.id, versionId: 'iafactory-api-2030-01', effectiveAt: '2030-01-01T00:00:00.000Z' }],
+        }) as unknown,
+      },
+    ]);
   });
 
   it('refuses a revision that rewrites a version already in force (409), keeping the stored one', async () => {
