@@ -4,6 +4,18 @@ import { NOTIFICATION_KINDS, type NotificationKind } from './kinds.js';
 
 const KINDS_RULE = `kinds must be 1 to ${NOTIFICATION_KINDS.length} different kinds among ${NOTIFICATION_KINDS.join(', ')}`;
 export const MAX_WEBHOOK_URL_LENGTH = 2_000;
+
+/** A non-empty set of known kinds: what an endpoint or a recipient asks for. */
+function IsKinds(): PropertyDecorator {
+  const rules = [
+    IsArray({ message: KINDS_RULE }),
+    ArrayMinSize(1, { message: KINDS_RULE }),
+    ArrayMaxSize(NOTIFICATION_KINDS.length, { message: KINDS_RULE }),
+    ArrayUnique({ message: KINDS_RULE }),
+    IsIn(NOTIFICATION_KINDS, { each: true, message: KINDS_RULE }),
+  ];
+  return (target, property) => rules.forEach((rule) => rule(target, property));
+}
 /** Per account: a bound on the fan-out of one notification. */
 export const MAX_TARGETS_PER_ACCOUNT = 20;
 
@@ -18,12 +30,7 @@ export class WebhookEndpointDto {
     { message: 'url must be an http:// or https:// URL without credentials' },
   )
   url!: string;
-  @IsArray({ message: KINDS_RULE })
-  @ArrayMinSize(1, { message: KINDS_RULE })
-  @ArrayMaxSize(NOTIFICATION_KINDS.length, { message: KINDS_RULE })
-  @ArrayUnique({ message: KINDS_RULE })
-  @IsIn(NOTIFICATION_KINDS, { each: true, message: KINDS_RULE })
-  kinds!: NotificationKind[];
+  @IsKinds() kinds!: NotificationKind[];
   @IsOptional() @IsString() @MaxLength(200) description?: string;
 }
 
@@ -31,12 +38,7 @@ export class WebhookEndpointDto {
 export class EmailRecipientDto {
   @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
   @IsString() @MaxLength(254) @IsEmail({}, { message: 'address must be an e-mail address such as ops@example.com' }) address!: string;
-  @IsArray({ message: KINDS_RULE })
-  @ArrayMinSize(1, { message: KINDS_RULE })
-  @ArrayMaxSize(NOTIFICATION_KINDS.length, { message: KINDS_RULE })
-  @ArrayUnique({ message: KINDS_RULE })
-  @IsIn(NOTIFICATION_KINDS, { each: true, message: KINDS_RULE })
-  kinds!: NotificationKind[];
+  @IsKinds() kinds!: NotificationKind[];
 }
 
 /** `GET /api/notifications/webhooks` and `/emails`. */

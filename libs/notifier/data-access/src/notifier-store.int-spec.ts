@@ -127,6 +127,9 @@ describe('claiming and settling deliveries', () => {
       [1, 'failed', 500],
       [2, 'delivered', 200],
     ]);
+    // and the log cannot be rewritten
+    await expect(db.updateTable('delivery_attempts').set({ outcome: 'delivered' }).where('delivery_id', '=', first!.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('delivery_attempts').execute()).rejects.toThrow(/append-only/);
   });
 
   it('given a deleted endpoint, then its pending deliveries are cancelled and no new ones are made for it', async () => {

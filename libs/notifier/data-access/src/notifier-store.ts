@@ -42,18 +42,23 @@ export interface Recorded {
   readonly deliveries: number;
 }
 
-/** A delivery taken by one worker for one attempt. */
-export interface ClaimedDelivery {
+/** What every delivery says of itself: which notification, to whom, by which channel. */
+export interface DeliveryTarget {
   readonly id: bigint;
   readonly notificationId: string;
   readonly accountId: string;
   readonly kind: NotificationKind;
   readonly channel: Channel;
+  /** The endpoint or recipient, and its URL or address when the notification was recorded. */
   readonly targetId: string;
   readonly target: string;
+  readonly giveUpAt: Date;
+}
+
+/** A delivery taken by one worker for one attempt. */
+export interface ClaimedDelivery extends DeliveryTarget {
   /** This attempt's number, 1-based: the claim counted it. */
   readonly attempt: number;
-  readonly giveUpAt: Date;
   readonly body: string;
   /** The endpoint's signing secret (webhooks only). */
   readonly secret: string | null;
@@ -64,17 +69,7 @@ export type Settlement =
   | { readonly status: 'pending'; readonly nextAttemptAt: Date; readonly error: string }
   | { readonly status: 'dead'; readonly at: Date; readonly error: string };
 
-export interface AttemptToRecord {
-  readonly deliveryId: bigint;
-  readonly attempt: number;
-  readonly startedAt: Date;
-  readonly durationMs: number;
-  readonly outcome: 'delivered' | 'failed';
-  readonly statusCode: number | null;
-  readonly error: string | null;
-  readonly settlement: Settlement;
-}
-
+/** One line of the append-only attempt log. */
 export interface DeliveryAttempt {
   readonly attempt: number;
   readonly startedAt: Date;
@@ -84,18 +79,15 @@ export interface DeliveryAttempt {
   readonly error: string | null;
 }
 
-export interface Delivery {
-  readonly id: bigint;
-  readonly notificationId: string;
-  readonly accountId: string;
-  readonly kind: NotificationKind;
-  readonly channel: Channel;
-  readonly targetId: string;
-  readonly target: string;
+export interface AttemptToRecord extends DeliveryAttempt {
+  readonly deliveryId: bigint;
+  readonly settlement: Settlement;
+}
+
+export interface Delivery extends DeliveryTarget {
   readonly status: DeliveryStatus;
   readonly createdAt: Date;
   readonly nextAttemptAt: Date | null;
-  readonly giveUpAt: Date;
   readonly deliveredAt: Date | null;
   readonly deadAt: Date | null;
   readonly lastError: string | null;

@@ -4,6 +4,7 @@ import {
   fromPriceChange,
   fromRechargeEvent,
   isStale,
+  stillNews,
   reminderNotification,
   reminderStillRelevant,
   subscriberNotification,
@@ -167,5 +168,28 @@ describe('metering and catalog events', () => {
   it('given a cause older than the max age, then it is stale', () => {
     expect(isStale(0, DAY, DAY)).toBe(false);
     expect(isStale(0, DAY + 1, DAY)).toBe(true);
+  });
+
+  it('given a replay, then stale notifications and reminders of expired grants are dropped; live reminders, subscriptions and cancellations kept', () => {
+    const now = Date.UTC(2026, 10, 21);
+    const old = now - 2 * DAY;
+    const effect = (type: string): Effect[] => {
+      const reminder = { accountId: 'a', grantId: 'g', source: 'promo', amount: '1', notifyAt: old };
+      switch (type) {
+        case 'stale':
+          return [{ type: 'notify', notification: reminderNotification({ ...reminder, expiresAt: now + DAY }) }];
+        case 'expired':
+          return [{ type: 'schedule_reminder', reminder: { ...reminder, expiresAt: now - 1 } }];
+        case 'alive':
+          return [{ type: 'schedule_reminder', reminder: { ...reminder, expiresAt: now + DAY } }];
+        default:
+          return [
+            { type: 'set_subscription', accountId: 'a', catalogId: 'c', planId: 'p', at: old },
+            { type: 'cancel_reminder', accountId: 'a', grantId: 'g' },
+          ];
+      }
+    };
+    const kept = (type: string) => effect(type).filter((e) => stillNews(e, now, DAY)).length;
+    expect([kept('stale'), kept('expired'), kept('alive'), kept('other')]).toEqual([0, 0, 1, 2]);
   });
 });

@@ -192,4 +192,23 @@ export function subscriberNotification(effect: Extract<Effect, { type: 'notify_s
 /** A cause older than this when consumed (a replay, a long outage) is not worth telling anyone. */
 export const isStale = (occurredAt: number, now: number, maxCauseAgeMs: number): boolean => now - occurredAt > maxCauseAgeMs;
 
+/**
+ * Whether an effect is still worth recording when consumed at `now`: notifications of stale causes
+ * are dropped (a first start replays a year of LEDGER), and so are reminders of grants already
+ * expired. Reminders of older grants that are still alive are kept: they are due, not stale.
+ */
+export function stillNews(e: Effect, now: number, maxCauseAgeMs: number): boolean {
+  switch (e.type) {
+    case 'notify':
+      return !isStale(e.notification.occurredAt, now, maxCauseAgeMs);
+    case 'notify_subscribers':
+      return !isStale(e.occurredAt, now, maxCauseAgeMs);
+    case 'schedule_reminder':
+      return reminderStillRelevant(e.reminder, now);
+    case 'cancel_reminder':
+    case 'set_subscription':
+      return true;
+  }
+}
+
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -2,6 +2,9 @@ import { assertNever, InvariantViolation } from '@credence/kernel';
 import type { Notification, NotificationValue } from './notification.js';
 import { EMAIL_TEMPLATES } from './templates.js';
 
+/** What rendering reads of a notification (a stored webhook body has all of it). */
+export type RenderInput = Omit<Notification, 'causeId'>;
+
 export interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
@@ -38,7 +41,7 @@ export const formatTime = (iso: string): string => {
 const str = (v: NotificationValue | undefined, fallback = 'unknown'): string => (v === undefined || v === null ? fallback : typeof v === 'string' ? v : JSON.stringify(v));
 const credits = (v: NotificationValue | undefined): string => (typeof v === 'string' ? groupDigits(v) : str(v));
 
-function price(d: Notification['data']): string {
+function price(d: RenderInput['data']): string {
   const amount = d['amountMinor'];
   const currency = d['currency'];
   return typeof amount === 'string' && typeof currency === 'string' ? formatMoney(amount, currency) : 'an unknown price';
@@ -58,7 +61,7 @@ const LIMITS: Readonly<Record<string, { name: string; period: string }>> = {
 };
 
 /** Every `{{name}}` a template of this notification's kind may use, as text. */
-export function emailContext(n: Notification): Record<string, string> {
+export function emailContext(n: RenderInput): Record<string, string> {
   const d = n.data;
   const base = { accountId: n.accountId, notificationId: n.id, kind: n.kind, occurredAt: formatTime(new Date(n.occurredAt).toISOString()) };
   switch (n.kind) {
@@ -114,7 +117,7 @@ export function interpolate(template: string, context: Readonly<Record<string, s
   });
 }
 
-export function renderEmail(n: Notification): RenderedEmail {
+export function renderEmail(n: RenderInput): RenderedEmail {
   const template = EMAIL_TEMPLATES[n.kind];
   const context = emailContext(n);
   // A subject is one line whatever a value holds.

@@ -78,6 +78,13 @@ export const m0001Notifier: Migration = {
         error text,
         primary key (delivery_id, attempt)
       );
+      create function delivery_attempts_are_append_only() returns trigger language plpgsql as $$
+      begin
+        raise exception 'the delivery attempt log is append-only: % is refused', tg_op
+          using errcode = 'insufficient_privilege';
+      end $$;
+      create trigger delivery_attempts_no_update before update or delete on delivery_attempts
+        for each row execute function delivery_attempts_are_append_only();
 
       -- credits_expiring notices waiting for their time, one per grant.
       create table reminders (
