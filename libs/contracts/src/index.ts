@@ -12,3 +12,4 @@ export * from './metering/events.js';
 export * from './recharge/subjects.js';
 export * from './recharge/dtos.js';
 export * from './notifier/kinds.js';
+export * from './notifier/dtos.js';

@@ -1,1 +1,3 @@
-export {};
+export * from './schema.js';
+export * from './notifier-store.js';
+export { NOTIFIER_MIGRATIONS } from './migrations/index.js';

@@ -1,0 +1,109 @@
+import type { ClaimedDelivery } from '@credence/notifier-data-access';
+import type { DeliverDue } from '../../application/deliver/deliver.js';
+import { REMINDER_BATCH, type FireReminders } from '../../application/fire-reminders/fire-reminders.js';
+import { notifierMetrics } from '../metrics.js';
+import { Pauses } from './pauses.js';
+
+export interface WorkerLog {
+  error(fields: object, msg: string): void;
+}
+
+export interface WorkerOptions {
+  readonly concurrency: number;
+  readonly pollMs: number;
+  readonly reminderPollMs: number;
+  /** Pause after a failed claim, so a broken database is not hammered. */
+  readonly errorMs: number;
+}
+
+/**
+ * Keeps up to `concurrency` deliveries in flight: claims as many as there are free slots, starts
+ * each attempt on its own (a slow receiver holds one slot, not the others), and claims again as
+ * soon as a slot frees. Idle, it polls every `pollMs` (other replicas record deliveries too) or
+ * wakes at once when this process records some. Reminders are fired by a second, slower loop.
+ */
+export class DeliveryWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private readonly deliveryPauses = new Pauses();
+  private readonly reminderPauses = new Pauses();
+  private running: Promise<void>[] = [];
+
+  constructor(
+    private readonly deliver: DeliverDue,
+    private readonly reminders: FireReminders,
+    private readonly options: WorkerOptions,
+    private readonly log: WorkerLog,
+  ) {}
+
+  start(): void {
+    this.running = [this.deliveries(), this.reminderLoop()];
+  }
+
+  /** Something is due now: skip the rest of the idle pause. */
+  wake(): void {
+    this.deliveryPauses.wakeAll();
+  }
+
+  /** Lets attempts in flight finish and be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.deliveryPauses.wakeAll();
+    this.reminderPauses.wakeAll();
+    await Promise.all(this.running);
+    await Promise.all(this.inFlight);
+  }
+
+  private async deliveries(): Promise<void> {
+    while (!this.stopped) {
+      const free = this.options.concurrency - this.inFlight.size;
+      let claimed: ClaimedDelivery[] = [];
+      let pause = 0;
+      if (free > 0) {
+        try {
+          claimed = await this.deliver.claim(free);
+        } catch (error) {
+          this.log.error({ err: describe(error) }, 'claiming deliveries failed');
+          pause = this.options.errorMs;
+        }
+      }
+      for (const d of claimed) this.track(d);
+      if (this.stopped) break;
+      // Full, or nothing due: wait for a slot to free, a wake-up, or the next poll.
+      if (pause > 0 || claimed.length === 0 || this.inFlight.size >= this.options.concurrency) await this.deliveryPauses.pause(pause || this.options.pollMs);
+    }
+  }
+
+  private track(d: ClaimedDelivery): void {
+    const started = performance.now();
+    const p = this.deliver
+      .attempt(d)
+      .then((settlement) => {
+        const m = notifierMetrics();
+        m.attemptMs.record(performance.now() - started, { channel: d.channel });
+        if (settlement) m.settled.add(1, { channel: d.channel, status: settlement.status });
+      })
+      .catch((error: unknown) => this.log.error({ delivery: d.id.toString(), err: describe(error) }, 'recording an attempt failed: retried after its lease'))
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.wake();
+      });
+    this.inFlight.add(p);
+  }
+
+  private async reminderLoop(): Promise<void> {
+    while (!this.stopped) {
+      let pause = this.options.reminderPollMs;
+      try {
+        // A full batch: there may be more right now.
+        if ((await this.reminders.runOnce()) >= REMINDER_BATCH) pause = 0;
+      } catch (error) {
+        this.log.error({ err: describe(error) }, 'firing reminders failed');
+        pause = Math.max(pause, this.options.errorMs);
+      }
+      if (pause > 0 && !this.stopped) await this.reminderPauses.pause(pause);
+    }
+  }
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
