@@ -1,0 +1,3 @@
+export * from './upstream.js';
+export * from './loop.js';
+export * from './config.js';
