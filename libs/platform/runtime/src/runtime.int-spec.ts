@@ -63,7 +63,7 @@ describe('natsJson', () => {
     const subject = uniqueName('runtime').replace(/_/g, '.');
     try {
       expect(await natsJson({ ...options, attempts: 2 }, nc, subject, {})).toMatchObject({ kind: 'unavailable' });
-      const sub = nc.subscribe(subject, { callback: (_e, m) => m.respond(JSON.stringify({ echo: m.json<unknown>() })) });
+      const sub = nc.subscribe(subject, { callback: (_e, m) => void m.respond(JSON.stringify({ echo: m.json<unknown>() })) });
       expect(await natsJson(options, nc, subject, { x: 'y' })).toEqual({ kind: 'reply', body: { echo: { x: 'y' } } });
       sub.unsubscribe();
     } finally {
