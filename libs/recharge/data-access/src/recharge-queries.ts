@@ -301,18 +301,23 @@ export class RechargeQueries {
    * Purchases with work due by `now`, taken for `leaseMs`: their next look moves past the lease, so
    * other workers leave them alone meanwhile, and a worker that dies loses them after it.
    */
-  async claimDue(now: Date, limit: number, leaseMs: number): Promise<Purchase[]> {
+  async claimDue(now: Date, limit: number, leaseMs: number, onlyId?: string): Promise<Purchase[]> {
     const { rows } = await sql<Selectable<RechargeDatabase['purchases']>>`
       update purchases set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
       where id in (
         select id from purchases
-        where status in (${sql.join(ACTIVE)}) and next_attempt_at <= ${now}
+        where status in (${sql.join(ACTIVE)}) and next_attempt_at <= ${now} ${onlyId === undefined ? sql`` : sql`and id = ${onlyId}`}
         order by next_attempt_at
         limit ${limit}
         for update skip locked
       )
       returning *`.execute(this.db);
     return rows.map(toPurchase);
+  }
+
+  /** Looks at the purchase again at `until`, if it is still in `status`. */
+  async postpone(id: string, status: string, until: Date): Promise<void> {
+    await this.db.updateTable('purchases').set({ next_attempt_at: until }).where('id', '=', id).where('status', '=', status).execute();
   }
 
   async updatePurchase(id: string, patch: PurchasePatch, at: Date, trx: Trx): Promise<void> {
