@@ -16,11 +16,18 @@ export interface AutoRechargeSettings {
 }
 
 /**
+ * The ledger stamps a crossing with its own clock and recharge stamps `enabledSince` with its own:
+ * a crossing is taken as "after" up to this much before, so that clock skew between the two never
+ * loses the first crossing of a balance already below the threshold when auto-recharge is switched on.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 60_000;
+
+/**
  * A low-balance crossing recharges only while auto-recharge is on, and only if it happened after
- * it was switched on: a replayed stream, or a crossing from before, never buys anything.
+ * it was switched on: a replayed stream, or a crossing from an earlier period, never buys anything.
  */
 export const crossingRecharges = (s: AutoRechargeSettings | undefined, crossingAt: number): boolean =>
-  s !== undefined && s.enabled && s.enabledSince !== null && crossingAt >= s.enabledSince;
+  s !== undefined && s.enabled && s.enabledSince !== null && crossingAt >= s.enabledSince - CLOCK_SKEW_ALLOWANCE_MS;
 
 /**
  * This month's auto-recharges that succeeded or are in flight, plus this one, must stay within the

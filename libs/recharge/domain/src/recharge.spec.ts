@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   afterAutoRecharge,
+  CLOCK_SKEW_ALLOWANCE_MS,
   checkBackoff,
   crossingRecharges,
   exceedsMonthlyLimit,
@@ -164,11 +165,12 @@ describe('auto-recharge rules', () => {
     expect(exceedsMonthlyLimit(0n, 5001n, 5000n)).toBe(true);
   });
 
-  it('recharges only for crossings after auto-recharge was switched on', () => {
+  it('recharges only for crossings after auto-recharge was switched on (give or take the clock skew between services)', () => {
     expect(crossingRecharges(undefined, T0)).toBe(false);
     expect(crossingRecharges({ enabled: false, enabledSince: T0 }, T0)).toBe(false);
-    expect(crossingRecharges({ enabled: true, enabledSince: T0 }, T0 - 1)).toBe(false);
-    expect(crossingRecharges({ enabled: true, enabledSince: T0 }, T0)).toBe(true);
+    expect(crossingRecharges({ enabled: true, enabledSince: T0 }, T0 - CLOCK_SKEW_ALLOWANCE_MS - 1)).toBe(false);
+    expect(crossingRecharges({ enabled: true, enabledSince: T0 }, T0 - CLOCK_SKEW_ALLOWANCE_MS)).toBe(true);
+    expect(crossingRecharges({ enabled: true, enabledSince: T0 }, T0 + 1)).toBe(true);
   });
 
   it('switches auto-recharge off after repeated abandoned recharges; a granted one starts the count again', () => {
