@@ -13,6 +13,7 @@ import { connectNats, ensureStream, Publisher } from '@credence/platform-messagi
 import { CatalogCache } from './application/catalog-cache.js';
 import { GetCatalog } from './application/get-catalog/get-catalog.js';
 import { LoadCatalog } from './application/load-catalog/load-catalog.js';
+import { PackOffer } from './application/pack-offer/pack-offer.js';
 import { catalogEventPublisher } from './transport/nats/catalog-events.publisher.js';
 import { Quote } from './application/quote/quote.js';
 import { Simulate } from './application/simulate/simulate.js';
@@ -21,6 +22,7 @@ import { eventStream } from './config/streams.js';
 import { CLOCK, CONFIG, DB, NAMESPACE, NATS } from './catalog.tokens.js';
 import { CatalogController } from './transport/http/catalog.controller.js';
 import { HealthController } from './transport/http/health.controller.js';
+import { PackOfferHandler } from './transport/nats/pack-offer.handler.js';
 import { QuoteHandler } from './transport/nats/quote.handler.js';
 
 /**
@@ -82,7 +84,7 @@ class Connections implements OnApplicationShutdown {
 }
 
 @Module({
-  controllers: [CatalogController, HealthController, QuoteHandler],
+  controllers: [CatalogController, HealthController, QuoteHandler, PackOfferHandler],
   providers: [
     { provide: CONFIG, useFactory: () => loadCatalogConfig() },
     { provide: NAMESPACE, useFactory: (c: CatalogConfig): Namespace => ({ prefix: c.NATS_PREFIX }), inject: [CONFIG] },
@@ -131,6 +133,7 @@ class Connections implements OnApplicationShutdown {
     { provide: GetCatalog, useFactory: (q: CatalogQueries, cache: CatalogCache, clock: Clock) => new GetCatalog(q, cache, clock), inject: [CatalogQueries, CatalogCache, CLOCK] },
     { provide: Quote, useFactory: (cache: CatalogCache, clock: Clock) => new Quote(cache, clock), inject: [CatalogCache, CLOCK] },
     { provide: Simulate, useFactory: (cache: CatalogCache, clock: Clock) => new Simulate(cache, clock), inject: [CatalogCache, CLOCK] },
+    { provide: PackOffer, useFactory: (cache: CatalogCache, clock: Clock) => new PackOffer(cache, clock), inject: [CatalogCache, CLOCK] },
     CatalogBoot,
     Connections,
   ],

@@ -9,6 +9,7 @@ import { LedgerQueries, LedgerStore, LEDGER_MIGRATIONS, type LedgerDatabase } fr
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
 import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
 import { connectNats, ensureDurableConsumer, ensureStream, Publisher } from '@credence/platform-messaging';
+import { Loop } from '@credence/platform-runtime';
 import { ApplyCommands } from './application/apply-commands/apply-commands.js';
 import { ConsumeCommands } from './application/consume-commands/consume-commands.js';
 import { GetCredits } from './application/get-credits/get-credits.js';
@@ -25,7 +26,7 @@ import { HealthController } from './transport/http/health.controller.js';
 import { CommandsHandler } from './transport/nats/commands.handler.js';
 import { HoldsHandler } from './transport/nats/holds.handler.js';
 import { ledgerMetrics } from './transport/metrics.js';
-import { AdvisoryLeader, Loop } from './transport/schedule/loops.js';
+import { AdvisoryLeader } from './transport/schedule/loops.js';
 
 /** The outbox relay runs on one replica at a time: whoever holds this advisory lock. */
 const RELAY_LOCK = 0x52454c41; // "RELA"

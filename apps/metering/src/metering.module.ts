@@ -17,7 +17,7 @@ import { Refund } from './application/refund/refund.js';
 import { Settle } from './application/settle/settle.js';
 import { CatalogClient } from './clients/catalog-client.js';
 import { LedgerClient } from './clients/ledger-client.js';
-import type { UpstreamOptions } from './clients/upstream.js';
+import type { UpstreamOptions } from '@credence/platform-runtime';
 import { loadMeteringConfig, type MeteringConfig } from './config/metering-config.js';
 import { eventsStream, usageConsumer, usageStream } from './config/streams.js';
 import { AUTH, CLOCK, CONFIG, DB, KEY_STORE, NAMESPACE, NATS } from './metering.tokens.js';

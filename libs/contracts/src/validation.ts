@@ -1,5 +1,5 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { isISO8601, registerDecorator, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
+import { IsString, isISO8601, Length, Matches, registerDecorator, validateSync, type ValidationError, type ValidationOptions } from 'class-validator';
 import { MAX_AMOUNT } from '@credence/kernel';
 
 /** One broken rule on one field, e.g. `{ field: 'resource.projectId', rule: 'maxLength', message: ... }`. */
@@ -106,3 +106,8 @@ export function IsTimestamp(validationOptions?: ValidationOptions): PropertyDeco
  */
 export const CALLER_ID = /^[A-Za-z0-9._:@/+=-]+$/;
 export const CALLER_ID_RULE = 'letters, digits and . _ : @ / + = - only';
+
+/** A query naming one account (`?accountId=`): the recharge and notifier listings. */
+export class AccountQueryDto {
+  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
+}

@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { testDatabaseUrl, testNatsUrl } from '@credence/testing';
-import { CATALOG_PRICE_CHANGE_SUBJECT, CATALOG_PUBLISHED_SUBJECT, subject, type CatalogPublishedEvent, type QuoteReply } from '@credence/contracts';
+import {
+  CATALOG_PACK_OFFER_SUBJECT,
+  CATALOG_PRICE_CHANGE_SUBJECT,
+  CATALOG_PUBLISHED_SUBJECT,
+  subject,
+  type CatalogPublishedEvent,
+  type PackOfferReply,
+  type QuoteReply,
+} from '@credence/contracts';
 import { CatalogDeployment, REPO_ROOT, seedCatalog } from '../testing/catalog-process.js';
 
 let d: CatalogDeployment;
@@ -107,6 +115,29 @@ describe('catalog service', () => {
     const http = await d.call('POST', '/api/catalog/quote', { catalogId: 'nanoclip', usage: { kind: 'units', unit: 'nothing', count: '1' } });
     expect(http).toMatchObject({ status: 422, body: { reason: 'UNKNOWN_UNIT' } });
     expect((await d.call('POST', '/api/catalog/quote', { catalogId: 'nobody', usage: gpt41 })).status).toBe(404);
+  });
+
+  it("answers pack offers over NATS by the plan's own rule: the token-pack free plan buys nothing, WAzion's free tier does", async () => {
+    const offer = async (body: unknown) => {
+      const msg = await d.nc.request(subject(d.ns, CATALOG_PACK_OFFER_SUBJECT), JSON.stringify(body), { timeout: 10_000 });
+      return msg.json<PackOfferReply>();
+    };
+    expect(await offer({ catalogId: 'token-packs', planId: 'free', packId: 'starter' })).toMatchObject({ status: 'refused', reason: 'plan_cannot_purchase' });
+    expect(await offer({ catalogId: 'wazion', planId: 'free', packId: '1m' })).toEqual({
+      status: 'offered',
+      catalogId: 'wazion',
+      revision: 2,
+      packId: '1m',
+      versionId: expect.any(String) as string,
+      credits: '1000000',
+      priceMinor: '2900',
+      currency: 'EUR',
+      defaultMonthlyLimitMinor: '5000',
+    });
+    expect(await offer({ catalogId: 'iafactory', planId: 'starter', packId: 'payg-1dzd' })).toMatchObject({ status: 'offered', currency: 'DZD', defaultMonthlyLimitMinor: '750000' });
+    expect(await offer({ catalogId: 'wazion', planId: 'free', packId: '1m', currency: 'DZD' })).toMatchObject({ status: 'refused', reason: 'no_price_in_currency' });
+    expect(await offer({ catalogId: 'nobody', planId: 'free', packId: '1m' })).toMatchObject({ status: 'refused', reason: 'unknown_catalog' });
+    expect(await offer({ catalogId: 'wazion', planId: 'free' })).toMatchObject({ status: 'invalid', issues: expect.arrayContaining([expect.objectContaining({ field: 'packId', rule: 'isString' })]) as unknown });
   });
 
   it('after a price change, prices earlier usage with the old version and later usage with the new one', async () => {

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { CATALOG_QUOTE_SUBJECT, subject, type Namespace, type QuoteReply, type UsageDto } from '@credence/contracts';
-import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from './upstream.js';
+import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from '@credence/platform-runtime';
 
 /** A plan's fair-use limits; an absent limit does not apply. */
 export interface PlanLimits {

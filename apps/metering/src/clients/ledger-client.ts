@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { LEDGER_PLACE_HOLD_SUBJECT, subject, type Namespace, type PlaceHoldReply, type ResourceDto } from '@credence/contracts';
-import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from './upstream.js';
+import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from '@credence/platform-runtime';
 
 /** The ledger's answer to a synchronous command, as metering needs it. */
 export type LedgerAnswer =

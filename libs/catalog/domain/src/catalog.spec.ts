@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import type { History, PackVersion, PlanVersion, RateCardVersion, Usage } from './model.js';
+import type { Catalog, History, PackVersion, PlanVersion, RateCardVersion, Usage } from './model.js';
 import { parseCatalog } from './json.js';
+import { packOffer } from './offer.js';
 import { packView, type OfferedPack } from './packs.js';
 import { canBuyPack, rollover } from './plans.js';
 import { priceUsage, priceWith } from './pricing.js';
@@ -179,6 +180,83 @@ describe('catalog JSON', () => {
         { path: '$.rateCards[0].versions[0].features[0].dimensions[0].bands[0].to', rule: 'must not be below from' },
       ]),
     );
+  });
+});
+
+describe('the default monthly auto-recharge limit', () => {
+  const doc = (currencies: unknown) => ({ id: 'c', name: 'c', creditUnit: 'c', currencies, plans: [], packs: [], rateCards: [] });
+
+  it('is 50 EUR when a EUR catalog does not say, and what the catalog states otherwise', () => {
+    expect(parseCatalog(doc([{ code: 'EUR', minorDigits: 2 }]))).toMatchObject({ ok: true, value: { currencies: [{ code: 'EUR', autoRechargeMonthlyLimit: 5000n }] } });
+    expect(parseCatalog(doc([{ code: 'DZD', minorDigits: 2, autoRechargeMonthlyLimit: '750000' }]))).toMatchObject({
+      ok: true,
+      value: { currencies: [{ code: 'DZD', autoRechargeMonthlyLimit: 750_000n }] },
+    });
+  });
+
+  it('must be stated, positive, for a currency other than EUR', () => {
+    const r = parseCatalog(doc([{ code: 'DZD', minorDigits: 2 }, { code: 'USD', minorDigits: 2, autoRechargeMonthlyLimit: '0' }]));
+    expect(r.ok ? [] : r.issues).toEqual([
+      { path: '$.currencies[0].autoRechargeMonthlyLimit', rule: expect.stringMatching(/equivalent of 50 EUR/) as string },
+      { path: '$.currencies[1].autoRechargeMonthlyLimit', rule: 'must be greater than 0' },
+    ]);
+  });
+});
+
+describe('pack offers', () => {
+  const at = T0 + DAY;
+  const planVersion = (packs: PlanVersion['packs'], effectiveAt = T0): PlanVersion => ({
+    versionId: `p-${effectiveAt}`,
+    effectiveAt,
+    prices: {},
+    allocationCredits: 0n,
+    rollover: { kind: 'none' },
+    fairUse: {},
+    features: 'all',
+    models: 'all',
+    packs,
+    rateCardId: 'r',
+  });
+  const catalog: Catalog = {
+    id: 'c',
+    name: 'c',
+    creditUnit: 'c',
+    currencies: [
+      { code: 'EUR', minorDigits: 2, autoRechargeMonthlyLimit: 5000n },
+      { code: 'DZD', minorDigits: 2, autoRechargeMonthlyLimit: 750_000n },
+    ],
+    plans: [
+      { id: 'all', name: 'all', versions: [planVersion({ kind: 'all' })] },
+      { id: 'none', name: 'none', versions: [planVersion({ kind: 'none' })] },
+      { id: 'only-b', name: 'only-b', versions: [planVersion({ kind: 'only', packIds: ['b'] })] },
+      { id: 'later', name: 'later', versions: [planVersion({ kind: 'all' }, T0 + 10 * DAY)] },
+    ],
+    packs: [
+      { id: 'a', name: 'a', versions: [{ versionId: 'a1', effectiveAt: T0, credits: 100n, prices: { EUR: 500n } }, { versionId: 'a2', effectiveAt: T0 + 2 * DAY, credits: 100n, prices: { EUR: 600n } }] },
+      { id: 'b', name: 'b', versions: [{ versionId: 'b1', effectiveAt: T0, credits: 1000n, prices: { EUR: 4000n, DZD: 600_000n } }] },
+    ],
+    rateCards: [],
+    notes: [],
+  };
+
+  it("answers the pack version in force, priced in the catalog's first currency unless another is asked", () => {
+    expect(packOffer(catalog, { planId: 'all', packId: 'a' }, at)).toEqual({
+      ok: true,
+      value: { packId: 'a', versionId: 'a1', credits: 100n, priceMinor: 500n, currency: 'EUR', defaultMonthlyLimitMinor: 5000n },
+    });
+    expect(packOffer(catalog, { planId: 'all', packId: 'a' }, T0 + 3 * DAY)).toMatchObject({ ok: true, value: { versionId: 'a2', priceMinor: 600n } });
+    expect(packOffer(catalog, { planId: 'only-b', packId: 'b', currency: 'DZD' }, at)).toMatchObject({ ok: true, value: { priceMinor: 600_000n, defaultMonthlyLimitMinor: 750_000n } });
+  });
+
+  it("refuses what the plan's own rule excludes, unknown plans and packs, and a currency without a price", () => {
+    expect(packOffer(catalog, { planId: 'none', packId: 'a' }, at)).toMatchObject({ ok: false, code: 'PLAN_CANNOT_PURCHASE' });
+    expect(packOffer(catalog, { planId: 'only-b', packId: 'a' }, at)).toMatchObject({ ok: false, code: 'PLAN_CANNOT_PURCHASE' });
+    expect(packOffer(catalog, { planId: 'nope', packId: 'a' }, at)).toMatchObject({ ok: false, code: 'UNKNOWN_PLAN' });
+    expect(packOffer(catalog, { planId: 'later', packId: 'a' }, at)).toMatchObject({ ok: false, code: 'UNKNOWN_PLAN' });
+    expect(packOffer(catalog, { planId: 'all', packId: 'nope' }, at)).toMatchObject({ ok: false, code: 'UNKNOWN_PACK' });
+    expect(packOffer(catalog, { planId: 'all', packId: 'a' }, T0 - 1)).toMatchObject({ ok: false, code: 'UNKNOWN_PLAN' });
+    expect(packOffer(catalog, { planId: 'all', packId: 'a', currency: 'DZD' }, at)).toMatchObject({ ok: false, code: 'NO_PRICE_IN_CURRENCY' });
+    expect(packOffer(catalog, { planId: 'all', packId: 'a', currency: 'USD' }, at)).toMatchObject({ ok: false, code: 'NO_PRICE_IN_CURRENCY' });
   });
 });
 

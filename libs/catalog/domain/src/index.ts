@@ -5,4 +5,5 @@ export * from './pricing.js';
 export * from './plans.js';
 export * from './packs.js';
 export * from './simulate.js';
+export * from './offer.js';
 export * from './json.js';

@@ -118,7 +118,7 @@ export function parseCatalog(input: unknown): ParseResult {
     if (typeof minorDigits !== 'number' || !Number.isInteger(minorDigits) || minorDigits < 0 || minorDigits > 4) {
       r.fail(`${p}.minorDigits`, 'must be an integer 0-4');
     }
-    return { code, minorDigits: typeof minorDigits === 'number' ? minorDigits : 0 };
+    return { code, minorDigits: typeof minorDigits === 'number' ? minorDigits : 0, autoRechargeMonthlyLimit: autoRechargeLimit(r, code, co, p) };
   });
   if (currencies.length === 0) r.fail('$.currencies', 'must name at least one currency');
   r.unique(currencies.map((c) => c.code), '$.currencies', 'currency');
@@ -172,6 +172,16 @@ export function parseCatalog(input: unknown): ParseResult {
     notes,
   };
   return r.issues.length === 0 ? ok(catalog) : { ...err('INVALID_CATALOG', `${r.issues.length} issue(s)`), issues: r.issues };
+}
+
+/** The product's default is 50 EUR; a catalog in another currency must say what it takes as the equivalent. */
+export const DEFAULT_AUTO_RECHARGE_LIMIT_EUR_MINOR = 5000n;
+
+function autoRechargeLimit(r: Reader, code: string, co: Obj, p: string): bigint {
+  const v = co['autoRechargeMonthlyLimit'];
+  if (v !== undefined) return r.amount(v, `${p}.autoRechargeMonthlyLimit`, true);
+  if (code !== 'EUR' && code !== '') r.fail(`${p}.autoRechargeMonthlyLimit`, 'must state the equivalent of 50 EUR in minor units (the default monthly auto-recharge limit) for a currency other than EUR');
+  return DEFAULT_AUTO_RECHARGE_LIMIT_EUR_MINOR;
 }
 
 function histories<V extends Versioned>(

@@ -20,6 +20,11 @@ export interface Currency {
   readonly code: string;
   /** Digits of the minor unit (EUR 2, DZD 2): used only to display amounts. */
   readonly minorDigits: number;
+  /**
+   * The default monthly auto-recharge spending limit in this currency, minor units: 50 EUR
+   * (PRODUCT §5), or what the catalog states as its equivalent in another currency.
+   */
+  readonly autoRechargeMonthlyLimit: bigint;
 }
 
 /** Money per currency code, in minor units. A currency missing here is not offered. */

@@ -37,7 +37,7 @@ export interface PackView extends OfferedPack {
  */
 export function packView(
   packs: readonly History<PackVersion>[],
-  currency: Currency,
+  currency: Pick<Currency, 'code' | 'minorDigits'>,
   at: number,
   decimals = currency.minorDigits + 1,
 ): PackView[] {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Catalog, Usage } from './model.js';
 import { parseCatalog } from './json.js';
 import { packView } from './packs.js';
+import { packOffer } from './offer.js';
 import { canBuyPack, rollover } from './plans.js';
 import { priceUsage } from './pricing.js';
 import { simulate } from './simulate.js';
@@ -198,5 +199,28 @@ describe('Token-pack catalog (seeds/003, "What Are Credits?")', () => {
     expect(r.value.quotes.find((q) => q.planId === 'free')?.notCovered).toBe('PACKS_NOT_ALLOWED');
     // 10M tokens: 5M allocation + 5M extra: 2 × Standard (5M, €20) beats Plus (€25) and 5 × Starter (€25).
     expect(r.value.cheapest).toMatchObject({ planId: 'paid', extraCredits: 5_000_000n, packsPriceMinor: 2000n, totalMinor: 3900n });
+  });
+});
+
+describe('pack offers and the default auto-recharge limit of the seed catalogs (PRODUCT §2, §5)', () => {
+  it('refuses a pack to the token-pack free plan ("free plan users must upgrade") and offers it to its paid plan', () => {
+    const c = load('token-packs');
+    expect(packOffer(c, { planId: 'free', packId: 'starter' }, AT)).toMatchObject({ ok: false, code: 'PLAN_CANNOT_PURCHASE' });
+    expect(packOffer(c, { planId: 'paid', packId: 'starter' }, AT)).toEqual({
+      ok: true,
+      value: { packId: 'starter', versionId: 'starter-2025-01', credits: 1_000_000n, priceMinor: 500n, currency: 'EUR', defaultMonthlyLimitMinor: 5000n },
+    });
+  });
+
+  it("offers WAzion's packs to its free tier, which buys packs on top of its free credits", () => {
+    expect(packOffer(load('wazion'), { planId: 'free', packId: '1m', currency: 'EUR' }, AT)).toMatchObject({ ok: true, value: { credits: 1_000_000n, priceMinor: 2900n } });
+  });
+
+  it('states 50 EUR for the EUR catalogs and its DZD equivalent for IAFactory', () => {
+    for (const name of ['wazion', 'nanoclip', 'token-packs']) expect(load(name).currencies).toEqual([{ code: 'EUR', minorDigits: 2, autoRechargeMonthlyLimit: 5000n }]);
+    expect(packOffer(load('iafactory'), { planId: 'starter', packId: 'payg-1dzd' }, AT)).toMatchObject({
+      ok: true,
+      value: { currency: 'DZD', priceMinor: 100n, defaultMonthlyLimitMinor: 750_000n },
+    });
   });
 });

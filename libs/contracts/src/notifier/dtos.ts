@@ -41,11 +41,6 @@ export class EmailRecipientDto {
   @IsKinds() kinds!: NotificationKind[];
 }
 
-/** `GET /api/notifications/webhooks` and `/emails`. */
-export class AccountQueryDto {
-  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
-}
-
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const DELIVERY_CHANNELS = ['webhook', 'email'] as const;

@@ -32,3 +32,23 @@ export class AutoRechargeSettingsDto {
 /** The reasons a purchase is refused before any payment is attempted. */
 export const PURCHASE_REFUSALS = ['plan_cannot_purchase', 'unknown_pack', 'no_subscription', 'no_payment_method', 'no_price_in_currency'] as const;
 export type PurchaseRefusal = (typeof PURCHASE_REFUSALS)[number];
+
+/**
+ * `POST /api/billing/payment-methods`: saves a card with the payment gateway for the account. The
+ * sandbox gateway takes only its test card numbers; a real gateway would take a token from its own
+ * card form instead, never a card number.
+ */
+export class SavePaymentMethodDto {
+  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
+  @IsString() @Matches(/^\d{12,19}$/, { message: 'cardNumber must be 12 to 19 digits' }) cardNumber!: string;
+}
+
+export const MAX_PURCHASES_PAGE = 200;
+
+/** `GET /api/billing/purchases`: an account's purchases, newest first. */
+export class ListPurchasesQueryDto {
+  @IsString() @Length(1, 100) @Matches(CALLER_ID, { message: `accountId must use ${CALLER_ID_RULE}` }) accountId!: string;
+  @IsOptional() @Matches(/^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)$/, { message: `limit must be an integer from 1 to ${MAX_PURCHASES_PAGE}` }) limit?: string;
+  /** The previous page's `nextCursor`. */
+  @IsOptional() @IsString() @Length(1, 100) cursor?: string;
+}

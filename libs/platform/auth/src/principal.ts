@@ -27,3 +27,11 @@ export const forbidden = () => new ForbiddenException({ error: 'forbidden' });
 export function assertCanAccess(p: Principal, accountId: string): void {
   if (!canAccess(p, accountId)) throw forbidden();
 }
+
+/**
+ * A body naming an account (`accountId`) needs a key covering it. A body without a usable one is
+ * left to the use case, which refuses it (400) without saying anything about any account.
+ */
+export function assertBodyAccess(p: Principal, body: unknown): void {
+  if (body !== null && typeof body === 'object' && 'accountId' in body && typeof body.accountId === 'string') assertCanAccess(p, body.accountId);
+}

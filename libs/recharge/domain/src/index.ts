@@ -1,1 +1,2 @@
-export {};
+export * from './purchase.js';
+export * from './auto-recharge.js';

@@ -3,7 +3,7 @@ import type { Clock } from '@credence/kernel';
 import type { MeteringQueries } from '@credence/metering-data-access';
 import type { CatalogClient } from '../../clients/catalog-client.js';
 import type { LedgerClient } from '../../clients/ledger-client.js';
-import type { Unavailable } from '../../clients/upstream.js';
+import type { Unavailable } from '@credence/platform-runtime';
 
 /** Events of one HTTP batch priced and forwarded at once; bounded so one batch cannot flood the ledger. */
 const BATCH_CONCURRENCY = 8;

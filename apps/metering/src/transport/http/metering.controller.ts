@@ -1,21 +1,17 @@
 import {
-  BadRequestException,
   Body,
-  ConflictException,
   Controller,
   HttpCode,
   HttpException,
   Inject,
-  NotFoundException,
   Get,
   Param,
   Post,
   Put,
-  ServiceUnavailableException,
-  UnprocessableEntityException,
   UseGuards,
 } from '@nestjs/common';
-import { AdminOnly, ApiKeyGuard, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
+import { AdminOnly, ApiKeyGuard, assertBodyAccess, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
+import { failWith } from '@credence/platform-runtime';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { MeteringQueries } from '@credence/metering-data-access';
 import {
@@ -38,34 +34,7 @@ import { AUTHORIZE_APPROVED, REFUSED, SETTLED, SUBSCRIPTION, USAGE_ANSWER, USAGE
 
 const UNAVAILABLE = 'The catalog or the ledger did not answer in time: nothing was recorded, retry with the same key.';
 
-/** Every non-success answer as its HTTP status; the body is the answer itself. */
-function fail(r: { status: string }): never {
-  switch (r.status) {
-    case 'invalid':
-      throw new BadRequestException({ error: 'invalid_request', ...r });
-    case 'refused':
-      throw new UnprocessableEntityException(r);
-    case 'conflict':
-      throw new ConflictException(r);
-    case 'not_found':
-      throw new NotFoundException(r);
-    case 'unavailable':
-      throw new ServiceUnavailableException(r);
-    default:
-      throw new HttpException(r, 500);
-  }
-}
-
-/** Invalid bodies carry no usable account: the use case answers them 400, with nothing about any account. */
-const accountOf = (body: unknown): string | undefined =>
-  body !== null && typeof body === 'object' && 'accountId' in body && typeof body.accountId === 'string' ? body.accountId : undefined;
-
-function assertBodyAccess(p: Principal, body: unknown): void {
-  const accountId = accountOf(body);
-  if (accountId !== undefined) assertCanAccess(p, accountId);
-}
-
-const saved = <T>(r: AccountReply<T>): T => (r.status === 'saved' ? r.value : fail(r));
+const saved = <T>(r: AccountReply<T>): T => (r.status === 'saved' ? r.value : failWith(r));
 
 /** Workload routes need a key covering the body's account; account settings need an admin key. */
 @ApiTags('metering')
@@ -99,7 +68,7 @@ export class MeteringController {
   @Get('accounts/:id/subscription')
   async getSubscription(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     assertCanAccess(p, id);
-    return (await this.accounts.subscription(id)) ?? fail({ status: 'not_found' });
+    return (await this.accounts.subscription(id)) ?? failWith({ status: 'not_found' });
   }
 
   @ApiOperation({ summary: "Raise an account's fair-use limits until a date (admin)" })
@@ -124,7 +93,7 @@ export class MeteringController {
   async authorizations(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<AuthorizeReply> {
     assertBodyAccess(p, body);
     const r = await this.authorize.execute(body);
-    return r.status === 'approved' ? r : fail(r);
+    return r.status === 'approved' ? r : failWith(r);
   }
 
   @ApiOperation({
@@ -141,9 +110,9 @@ export class MeteringController {
   async settlement(@CurrentPrincipal() p: Principal, @Param('holdId') holdId: string, @Body() body: unknown): Promise<SettleReply> {
     // Another account's hold answers exactly like a hold that does not exist.
     const a = await this.queries.authorizationByHold(holdId);
-    if (a && !canAccess(p, a.accountId)) fail({ status: 'not_found', holdId } as SettleReply);
+    if (a && !canAccess(p, a.accountId)) failWith({ status: 'not_found', holdId } as SettleReply);
     const r = await this.settle.execute(holdId, body);
-    return r.status === 'settled' ? r : fail(r);
+    return r.status === 'settled' ? r : failWith(r);
   }
 
   /** One event, or `{ events: [...] }` (1-1000) answered 200 with one result per event, in order. */
@@ -162,12 +131,12 @@ export class MeteringController {
       if (Array.isArray(events)) for (const e of events) assertBodyAccess(p, e);
       const keys = Object.keys(body);
       if (!Array.isArray(events) || events.length < 1 || events.length > 1000 || keys.length !== 1)
-        fail({ status: 'invalid', issues: [{ field: 'events', rule: 'arrayMinSize', message: 'events must be an array of 1 to 1000 usage events, alone in the body' }] } as UsageReply);
+        failWith({ status: 'invalid', issues: [{ field: 'events', rule: 'arrayMinSize', message: 'events must be an array of 1 to 1000 usage events, alone in the body' }] } as UsageReply);
       return { results: await this.recordUsage.many(events as unknown[]) };
     }
     assertBodyAccess(p, body);
     const r = await this.recordUsage.one(body);
-    return r.status === 'recorded' ? r : fail(r);
+    return r.status === 'recorded' ? r : failWith(r);
   }
 
   @ApiOperation({ summary: 'Refund a charge, in full or in part', description: 'Credits go back to the grants the charge burnt, in reverse order.' })
@@ -181,17 +150,17 @@ export class MeteringController {
     const r = await this.refund.execute(body);
     switch (r.kind) {
       case 'rejected':
-        return fail({ status: 'invalid', issues: r.issues } as { status: string });
+        return failWith({ status: 'invalid', issues: r.issues } as { status: string });
       case 'applied':
         return { status: 'refunded', ledger: r.body };
       case 'refused':
-        return fail({ status: 'refused', reason: r.reason } as { status: string });
+        return failWith({ status: 'refused', reason: r.reason } as { status: string });
       case 'conflict':
-        return fail({ status: 'conflict', reason: 'idempotency_conflict' } as { status: string });
+        return failWith({ status: 'conflict', reason: 'idempotency_conflict' } as { status: string });
       case 'invalid':
         throw new HttpException(r.body as object, r.status);
       case 'unavailable':
-        return fail(r);
+        return failWith(r);
     }
   }
 }

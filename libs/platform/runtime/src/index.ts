@@ -1,0 +1,4 @@
+export * from './upstream.js';
+export * from './loop.js';
+export * from './config.js';
+export * from './http.js';
