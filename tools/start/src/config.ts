@@ -23,6 +23,7 @@ export const SERVICES: readonly ServiceSpec[] = [
   { name: 'ledger', entry: 'dist/apps/ledger/src/main.js' },
   { name: 'catalog', entry: 'dist/apps/catalog/src/main.js' },
   { name: 'metering', entry: 'dist/apps/metering/src/main.js' },
+  { name: 'recharge', entry: 'dist/apps/recharge/src/main.js' },
   { name: 'notifier', entry: 'dist/apps/notifier/src/main.js' },
 ];
 

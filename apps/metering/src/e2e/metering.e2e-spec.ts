@@ -162,7 +162,8 @@ describe('metering: authorize', () => {
     const events = await waitFor(
       async () => {
         const all = await s.meteringEvents<Ev>();
-        return all.some((e) => e.accountId === 'month' && e.type === 'LimitReached') ? all : undefined;
+        const reachedBy = new Set(all.filter((e) => e.type === 'LimitReached').map((e) => e.accountId));
+        return ['day', 'month', 'month-open'].every((a) => reachedBy.has(a)) ? all : undefined;
       },
       { timeoutMs: 10_000 },
     );
