@@ -144,7 +144,11 @@ const upstream = (c: MeteringConfig): UpstreamOptions => ({
     },
     { provide: ConsumeUsage, useFactory: (r: RecordUsage, q: MeteringQueries) => new ConsumeUsage(r, q), inject: [RecordUsage, MeteringQueries] },
     { provide: Refund, useFactory: (l: LedgerClient) => new Refund(l), inject: [LedgerClient] },
-    { provide: Accounts, useFactory: (q: MeteringQueries, clock: Clock) => new Accounts(q, clock), inject: [MeteringQueries, CLOCK] },
+    {
+      provide: Accounts,
+      useFactory: (q: MeteringQueries, cat: CatalogClient, l: LedgerClient, clock: Clock) => new Accounts(q, cat, l, clock),
+      inject: [MeteringQueries, CatalogClient, LedgerClient, CLOCK],
+    },
     EventRelay,
     Connections,
   ],

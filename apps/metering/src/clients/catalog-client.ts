@@ -2,14 +2,19 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { CATALOG_QUOTE_SUBJECT, subject, type Namespace, type QuoteReply, type UsageDto } from '@credence/contracts';
 import { httpJson, natsJson, unavailable, type Unavailable, type UpstreamOptions } from '@credence/platform-runtime';
 
-/** A plan's fair-use limits; an absent limit does not apply. */
+/** A plan's fair-use limits (an absent limit does not apply) and its monthly allocation. */
 export interface PlanLimits {
   readonly generationsPerDay?: number;
   readonly creditsPerMonth?: bigint;
   readonly concurrentGenerations?: number;
+  readonly allocationCredits: bigint;
 }
 
-type PlanVersionJson = { effectiveAt?: string; fairUse?: { generationsPerDay?: number; creditsPerMonth?: string; concurrentGenerations?: number } };
+type PlanVersionJson = {
+  effectiveAt?: string;
+  allocationCredits?: string;
+  fairUse?: { generationsPerDay?: number; creditsPerMonth?: string; concurrentGenerations?: number };
+};
 type CatalogJson = { plans?: { id?: string; versions?: PlanVersionJson[] }[] };
 
 /** Prices over `catalog.v1.quote`; plan limits from the catalog document over HTTP, reused for a short while. */
@@ -29,7 +34,7 @@ export class CatalogClient {
     return r.kind === 'reply' ? (r.body as QuoteReply) : r;
   }
 
-  /** The limits of the plan's version in force at `at`; undefined when the catalog or plan is unknown. */
+  /** The limits and allocation of the plan's version in force at `at`; undefined when the catalog or plan is unknown. */
   async planLimits(catalogId: string, planId: string, at: number): Promise<PlanLimits | undefined | Unavailable> {
     const doc = await this.document(catalogId, at);
     if (doc === undefined || 'kind' in doc) return doc;
@@ -43,6 +48,7 @@ export class CatalogClient {
       ...(f.generationsPerDay === undefined ? {} : { generationsPerDay: f.generationsPerDay }),
       ...(f.creditsPerMonth === undefined ? {} : { creditsPerMonth: BigInt(f.creditsPerMonth) }),
       ...(f.concurrentGenerations === undefined ? {} : { concurrentGenerations: f.concurrentGenerations }),
+      allocationCredits: BigInt(inForce.allocationCredits ?? '0'),
     };
   }
 

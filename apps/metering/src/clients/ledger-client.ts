@@ -18,7 +18,7 @@ export interface HoldRequest {
   readonly resource?: ResourceDto;
 }
 
-export type LedgerRoute = 'captures' | 'releases' | 'usage' | 'refunds';
+export type LedgerRoute = 'captures' | 'releases' | 'usage' | 'refunds' | 'allowance';
 
 /** Holds over NATS request/reply (`ledger.v1.hold.place`); other commands over the ledger's HTTP API, applied before it answers. */
 export class LedgerClient {
@@ -35,7 +35,8 @@ export class LedgerClient {
   }
 
   async command(route: LedgerRoute, body: Record<string, unknown>): Promise<LedgerAnswer> {
-    const r = await httpJson(this.options, 'POST', `${this.baseUrl}/api/ledger/${route}`, body);
+    // Settings are PUT, as the ledger's API has them; everything else adds to the log.
+    const r = await httpJson(this.options, route === 'allowance' ? 'PUT' : 'POST', `${this.baseUrl}/api/ledger/${route}`, body);
     if (r.kind === 'unavailable') return r;
     if (r.status === 200) return { kind: 'applied', body: r.body };
     if (r.status === 409) return { kind: 'conflict', body: r.body };

@@ -178,6 +178,16 @@ describe('metering: authorize', () => {
     expect(events.some((e) => e.type === 'LimitReached' && e.accountId === 'conc')).toBe(false);
   });
 
+  it("gives a subscribed account its plan's allocation as the ledger's monthly allowance, and refuses a plan the catalog lacks", async () => {
+    const r = await s.call('PUT', '/v1/accounts/alloc/subscription', { catalogId: 'meterco', planId: 'open' });
+    expect(r).toMatchObject({ status: 200, body: { accountId: 'alloc', planId: 'open', allocationCredits: '1000' } });
+    const settings = await s.ledgerProcess.get<{ transactions: { event: string }[] }>('/api/billing/credits?accountId=alloc&type=settings');
+    expect(settings.body.transactions.map((t) => t.event)).toEqual(['AllowanceSet']);
+    const unknown = await s.call<{ issues: { field: string; rule: string }[] }>('PUT', '/v1/accounts/alloc/subscription', { catalogId: 'meterco', planId: 'nope' });
+    expect(unknown).toMatchObject({ status: 400, body: { issues: [{ field: 'planId', rule: 'knownPlan' }] } });
+    expect(await s.call('GET', '/v1/accounts/alloc/subscription')).toMatchObject({ status: 200, body: { planId: 'open' } });
+  });
+
   it('refuses plan_not_allowed outside the plan and without a subscription', async () => {
     await subscribe('narrow', 'narrow');
     await s.grant('narrow', 'g1', '10000');

@@ -46,7 +46,10 @@ export class MeteringStack {
     const pool = createPool({ connectionString: schema.connectionString, schema: schema.schema, poolMax: 2, applicationName: 'metering-e2e' });
     // Keys live in metering's schema; the ledger and the catalog read them there.
     const auth = { AUTH_SCHEMA: schema.schema, AUTH_CACHE_MS: String(STACK_AUTH_CACHE_MS) };
-    const stack = new MeteringStack(ledger, await ledger.start(auth), catalog, schema, pool);
+    // A subscription sets the plan's allocation as the ledger's monthly allowance; its grant would land
+    // in the middle of tests that count credits exactly. They see the AllowanceSet, not the grant
+    // (the ledger's own tests cover the grant).
+    const stack = new MeteringStack(ledger, await ledger.start({ ...auth, RESET_INTERVAL_MS: '3600000' }), catalog, schema, pool);
     // One prefix for all three: metering reaches the ledger and the catalog under its own.
     await catalog.start({ NATS_PREFIX: ledger.prefix, ...auth });
     await stack.start();

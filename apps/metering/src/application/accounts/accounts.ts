@@ -1,10 +1,18 @@
 import { LimitOverridesDto, SubscriptionDto, validatePlain, type FieldIssue } from '@credence/contracts';
 import type { Clock } from '@credence/kernel';
 import type { MeteringQueries } from '@credence/metering-data-access';
+import type { CatalogClient } from '../../clients/catalog-client.js';
+import type { LedgerClient } from '../../clients/ledger-client.js';
 
 const ACCOUNT_ID = /^[A-Za-z0-9._:@/+=-]{1,100}$/;
 
-export type AccountReply<T> = { readonly status: 'saved'; readonly value: T } | { readonly status: 'invalid'; readonly issues: readonly FieldIssue[] };
+export type AccountReply<T> =
+  | { readonly status: 'saved'; readonly value: T }
+  | { readonly status: 'invalid'; readonly issues: readonly FieldIssue[] }
+  /** The catalog or the ledger did not answer: what was saved stays; the same PUT again completes it. */
+  | { readonly status: 'unavailable'; readonly detail: string };
+
+type Subscribed = { accountId: string; catalogId: string; planId: string; allocationCredits: string };
 
 const badAccount: AccountReply<never> = {
   status: 'invalid',
@@ -15,15 +23,35 @@ const badAccount: AccountReply<never> = {
 export class Accounts {
   constructor(
     private readonly queries: MeteringQueries,
+    private readonly catalog: CatalogClient,
+    private readonly ledger: LedgerClient,
     private readonly clock: Clock,
   ) {}
 
-  async setSubscription(accountId: string, body: unknown): Promise<AccountReply<{ accountId: string; catalogId: string; planId: string }>> {
+  /**
+   * Puts the account on a plan the catalog has, and gives it the plan's monthly allocation as the
+   * ledger's free monthly allowance: granted within a minute, then renewed at each period start,
+   * what is left expiring (rollover rules other than none are not applied: see the docs).
+   */
+  async setSubscription(accountId: string, body: unknown): Promise<AccountReply<Subscribed>> {
     if (!ACCOUNT_ID.test(accountId)) return badAccount;
     const v = validatePlain(SubscriptionDto, body);
     if (!v.ok) return { status: 'invalid', issues: v.issues };
-    await this.queries.setSubscription({ accountId, catalogId: v.value.catalogId, planId: v.value.planId }, new Date(this.clock.now()));
-    return { status: 'saved', value: { accountId, catalogId: v.value.catalogId, planId: v.value.planId } };
+    const { catalogId, planId } = v.value;
+    const now = this.clock.now();
+    const plan = await this.catalog.planLimits(catalogId, planId, now);
+    if (plan === undefined) return { status: 'invalid', issues: [{ field: 'planId', rule: 'knownPlan', message: `catalog ${catalogId} has no plan ${planId} in force` }] };
+    if ('kind' in plan) return { status: 'unavailable', detail: plan.detail };
+    const at = new Date(now);
+    await this.queries.setSubscription({ accountId, catalogId, planId }, at);
+    const allowance = await this.ledger.command('allowance', {
+      // Ledger keys are per account and may not contain '#'; at most 13 + 64 + 14 characters.
+      key: `subscription:${at.getTime()}:${planId}`,
+      accountId,
+      freeMonthly: plan.allocationCredits.toString(),
+    });
+    if (allowance.kind !== 'applied') return { status: 'unavailable', detail: `subscription saved, but the ledger did not set the allowance (${allowance.kind}); send the same PUT again` };
+    return { status: 'saved', value: { accountId, catalogId, planId, allocationCredits: plan.allocationCredits.toString() } };
   }
 
   /** The account's plan, or undefined when it has none (or the id cannot be an account's). */

@@ -30,7 +30,7 @@ import { Authorize } from '../../application/authorize/authorize.js';
 import { RecordUsage } from '../../application/record-usage/record-usage.js';
 import { Refund } from '../../application/refund/refund.js';
 import { Settle } from '../../application/settle/settle.js';
-import { AUTHORIZE_APPROVED, REFUSED, SETTLED, SUBSCRIPTION, USAGE_ANSWER, USAGE_BODY } from './openapi.js';
+import { AUTHORIZE_APPROVED, REFUSED, SETTLED, SUBSCRIBED, SUBSCRIPTION, USAGE_ANSWER, USAGE_BODY } from './openapi.js';
 
 const UNAVAILABLE = 'The catalog or the ledger did not answer in time: nothing was recorded, retry with the same key.';
 
@@ -54,8 +54,8 @@ export class MeteringController {
   @ApiOperation({ summary: "Subscribe an account to a catalog's plan (admin)" })
   @ApiParam({ name: 'id', description: 'The account id.' })
   @ApiBodyFrom(SubscriptionDto)
-  @ApiOkResponse({ description: 'The subscription as saved.', schema: SUBSCRIPTION })
-  @ApiUnprocessableEntityResponse({ description: 'The catalog or the plan does not exist.' })
+  @ApiOkResponse({ description: "Saved, and the plan's allocation set as the ledger's monthly allowance.", schema: SUBSCRIBED })
+  @ApiServiceUnavailableResponse({ description: 'The catalog or the ledger did not answer; send the same PUT again.' })
   @Put('accounts/:id/subscription') @AdminOnly()
   async subscription(@Param('id') id: string, @Body() body: unknown) {
     return saved(await this.accounts.setSubscription(id, body));

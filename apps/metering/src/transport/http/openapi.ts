@@ -20,6 +20,15 @@ export const SUBSCRIPTION: SchemaObject = {
   properties: { accountId: { type: 'string' }, catalogId: { type: 'string' }, planId: { type: 'string' } },
 };
 
+export const SUBSCRIBED: SchemaObject = {
+  ...SUBSCRIPTION,
+  required: ['accountId', 'catalogId', 'planId', 'allocationCredits'],
+  properties: {
+    ...SUBSCRIPTION.properties,
+    allocationCredits: { ...amount, description: "The plan's monthly credits, now the account's free monthly allowance in the ledger." },
+  },
+};
+
 export const AUTHORIZE_APPROVED: SchemaObject = {
   type: 'object',
   required: ['status', 'holdId', 'credits', 'expiresAt', 'priceVersion'],
