@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -7,6 +6,7 @@ import { LEDGER_COMMAND_SUBJECTS, LEDGER_COMMANDS_STREAM, LEDGER_EVENTS_STREAM, 
 import { seededRandom } from '@credence/kernel';
 import { Publisher } from '@credence/platform-messaging';
 import { spawnProcess, stopAll, testDatabaseUrl, testNatsUrl, waitFor } from '@credence/testing';
+import { peakRssMb, serviceNodeArgs } from './processes.js';
 import { rawPgBatchPerSecond, rawPublishPerSecond } from './raw-limits.js';
 import { percentiles, round, zipfSampler } from './stats.js';
 
@@ -50,16 +50,12 @@ export async function benchLedger(quick: boolean): Promise<void> {
 
   // BENCH_LEDGER_REPLICAS=n runs n ledger processes on the same schema and stream (default 1).
   const replicas = Math.max(1, Number(process.env['BENCH_LEDGER_REPLICAS'] ?? 1));
-  const startLedger = () => spawnProcess({
+  const startLedger = (n: number) => spawnProcess({
     command: 'node_modules/.bin/node',
-    // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of the ledger there (open it in Chrome DevTools).
-    // The heap bounds that `npm start` (SERVICE_NODE_ARGS in tools/start) and the container give the
-    // service; BENCH_LEDGER_NODE_ARGS replaces them to compare settings.
-    args: [
-      ...(process.env['BENCH_LEDGER_NODE_ARGS'] ?? '--max-old-space-size=384 --max-semi-space-size=32').split(' ').filter(Boolean),
-      ...(process.env['BENCH_PROFILE_DIR'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE_DIR']}`] : []),
-      'dist/apps/ledger/src/main.js',
-    ],
+    // BENCH_PROFILE_DIR=<dir> writes a V8 CPU profile of each ledger there, ledger-<n>.cpuprofile
+    // (open it in Chrome DevTools). The services' heap bounds; BENCH_LEDGER_NODE_ARGS replaces them
+    // to compare settings.
+    args: [...serviceNodeArgs(`ledger-${n}`, process.env['BENCH_LEDGER_NODE_ARGS']), 'dist/apps/ledger/src/main.js'],
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -76,7 +72,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
   });
   const ledgers = [];
   // One after the other: the first migrates the schema and creates the streams.
-  for (let i = 0; i < replicas; i++) ledgers.push(await startLedger());
+  for (let i = 0; i < replicas; i++) ledgers.push(await startLedger(i + 1));
   log(`  ${replicas} ledger process(es) running`);
   const publisher = new Publisher(nc, { ackTimeoutMs: 30_000 });
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o));
@@ -202,7 +198,7 @@ export async function benchLedger(quick: boolean): Promise<void> {
     const holdPerS = latencies.length / holdSeconds;
     log(`  ${round(holdPerS)} holds/s answered (${approved} approved, ${failed} failed); p50 ${round(holdP50 ?? NaN, 2)} ms, p99 ${round(holdP99 ?? NaN, 2)} ms`);
 
-    const rssMb = Math.max(...ledgers.map((l) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${l.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024));
+    const rssMb = Math.max(...ledgers.map((l) => peakRssMb(l.pid)));
     await Promise.all(ledgers.map((l) => l.kill('SIGTERM')));
 
     log('rebuild --verify ...');
