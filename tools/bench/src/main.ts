@@ -1,4 +1,5 @@
 import { benchLedger } from './ledger.js';
+import { benchMetering } from './metering.js';
 
 const args = process.argv.slice(2);
 const target = args.find((a) => !a.startsWith('-'));
@@ -6,7 +7,9 @@ const quick = args.includes('--quick');
 
 if (target === 'ledger') {
   await benchLedger(quick);
+} else if (target === 'metering') {
+  await benchMetering(quick);
 } else {
-  process.stderr.write('usage: npm run bench -- ledger [--quick]\n');
+  process.stderr.write('usage: npm run bench -- ledger|metering [--quick]\n');
   process.exitCode = 2;
 }
