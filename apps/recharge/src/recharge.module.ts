@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, typ
 import type { Kysely } from 'kysely';
 import { JetStreamApiCodes, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { Namespace } from '@credence/contracts';
+import { subject, type Namespace } from '@credence/contracts';
 import { systemClock, type Clock } from '@credence/kernel';
 import { RECHARGE_MIGRATIONS, RechargeQueries, SandboxQueries, type RechargeDatabase } from '@credence/recharge-data-access';
 import { ApiKeyGuard, AUTHENTICATOR, Authenticator, CachedKeyStore, loadAuthConfig, SqlKeyStore } from '@credence/platform-auth';
 import { closeDatabase, openMigratedDatabase, poolOf } from '@credence/platform-database';
-import { connectNats, ensureDurableConsumer, ensureStream, isJetStreamApiError, Publisher } from '@credence/platform-messaging';
+import { connectNats, ensureDurableConsumer, ensureStream, isJetStreamApiError, OutboxRelay, Publisher } from '@credence/platform-messaging';
 import { Loop, type UpstreamOptions } from '@credence/platform-runtime';
 import { AutoRecharge } from './application/auto-recharge/auto-recharge.js';
 import { HandleBalanceLow } from './application/balance-low/balance-low.js';
@@ -17,7 +17,6 @@ import { ListPurchases } from './application/list-purchases/list-purchases.js';
 import { Offers } from './application/offers.js';
 import { PaymentMethods } from './application/payment-methods/payment-methods.js';
 import { ProcessPurchases } from './application/process-purchases/process-purchases.js';
-import { PublishEvents } from './application/publish-events/publish-events.js';
 import { PurchaseBook } from './application/purchase-book.js';
 import { CatalogClient } from './clients/catalog-client.js';
 import { LedgerClient } from './clients/ledger-client.js';
@@ -35,6 +34,13 @@ import { BalanceLowHandler } from './transport/nats/balance-low.handler.js';
 
 const logger = new Logger('Recharge');
 const reportError = (what: string, error: unknown) => logger.error(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+
+/**
+ * RECHARGE promises its consumers the outbox's order (docs/subjects.md: "relayed in order"): only the
+ * replica holding this advisory lock ("RCHG", one per schema) publishes, so two steps of a purchase
+ * never reach the stream swapped, as the batches of two replicas publishing at once could.
+ */
+const RELAY_LOCK = 0x52434847;
 
 /** The ledger owns its stream: recharge waits for it to exist rather than create it with settings of its own. */
 async function waitForStream(jsm: JetStreamManager, name: string, waitMs: number): Promise<void> {
@@ -60,7 +66,7 @@ class Schedules implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(CONFIG) private readonly config: RechargeConfig,
     @Inject(ProcessPurchases) private readonly processing: ProcessPurchases,
-    @Inject(PublishEvents) private readonly relay: PublishEvents,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     @Inject(AutoRecharge) private readonly autoRecharge: AutoRecharge,
     @Inject(SandboxProvider) private readonly sandbox: SandboxProvider,
   ) {}
@@ -70,15 +76,15 @@ class Schedules implements OnApplicationBootstrap, BeforeApplicationShutdown {
     const onError = (name: string, error: unknown) => reportError(name, error);
     this.loops.push(
       new Loop(() => this.processing.runOnce(), { name: 'purchases', idleMs: c.WORK_IDLE_MS, errorMs: 1_000, onError }),
-      new Loop(() => this.relay.runOnce(), { name: 'outbox relay', idleMs: c.OUTBOX_POLL_MS, errorMs: 1_000, onError }),
       new Loop(() => this.autoRecharge.syncOnce(100), { name: 'ledger thresholds', idleMs: c.THRESHOLD_SYNC_MS, errorMs: c.THRESHOLD_SYNC_MS, onError }),
       new Loop(() => this.sandbox.runOnce(), { name: 'sandbox provider', idleMs: Math.min(c.WORK_IDLE_MS, 200), errorMs: 1_000, onError }),
     );
     for (const loop of this.loops) loop.start();
+    this.relay.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.loops.splice(0).map((l) => l.stop()));
+    await Promise.all([...this.loops.splice(0).map((l) => l.stop()), this.relay.stop()]);
     await this.processing.drain();
   }
 }
@@ -205,9 +211,20 @@ const upstream = (c: RechargeConfig): UpstreamOptions => ({
     { provide: ListPurchases, useFactory: (q: RechargeQueries) => new ListPurchases(q), inject: [RechargeQueries] },
     { provide: ConfirmPayment, useFactory: (g: PaymentGateway, p: ProcessPurchases) => new ConfirmPayment(g, p), inject: [GATEWAY, ProcessPurchases] },
     {
-      provide: PublishEvents,
-      useFactory: (q: RechargeQueries, nc: NatsConnection, ns: Namespace, c: RechargeConfig) => new PublishEvents(q, new Publisher(nc), ns, c.OUTBOX_BATCH_SIZE),
-      inject: [RechargeQueries, NATS, NAMESPACE, CONFIG],
+      // RechargeEvents written with the change they report, published on stream RECHARGE with Nats-Msg-Id = event id.
+      provide: OutboxRelay,
+      useFactory: (db: Kysely<RechargeDatabase>, nc: NatsConnection, ns: Namespace, c: RechargeConfig) =>
+        new OutboxRelay({
+          pool: poolOf(db),
+          publisher: new Publisher(nc),
+          subjectFor: (s) => subject(ns, s),
+          batchSize: c.OUTBOX_BATCH_SIZE,
+          idleMs: c.OUTBOX_POLL_MS,
+          errorMs: 1_000,
+          exclusiveLock: RELAY_LOCK,
+          onError: (error) => reportError('outbox relay', error),
+        }),
+      inject: [DB, NATS, NAMESPACE, CONFIG],
     },
     Schedules,
     Connections,

@@ -1,6 +1,7 @@
 import { RECHARGE_EVENT_SUBJECTS, type RechargeEvent, type RechargeEventType } from '@credence/contracts';
 import type { Clock } from '@credence/kernel';
-import type { NewPurchase, OutboxEvent, Purchase, RechargeQueries, Trx } from '@credence/recharge-data-access';
+import { enqueueOutbox, type OutboxMessage } from '@credence/platform-messaging';
+import type { NewPurchase, Purchase, RechargeQueries, Trx } from '@credence/recharge-data-access';
 import { afterAutoRecharge, type FailurePolicy, type PurchaseFact, type PurchaseState, type PurchaseStatus, type Transition } from '@credence/recharge-domain';
 
 /** Attempt n of a purchase is charged under this key: a retry of the same attempt is the same charge. */
@@ -22,9 +23,9 @@ export const stateOf = (p: Purchase): PurchaseState => ({
 type Fact = PurchaseFact | { readonly type: 'AutoRechargeDisabled'; readonly attempt: number; readonly reason: string };
 
 /** The RechargeEvent of a fact about a purchase; its id is deterministic, so writing it twice keeps one. */
-export function eventOf(p: Pick<Purchase, 'id' | 'accountId' | 'trigger' | 'packId' | 'credits' | 'amountMinor' | 'currency' | 'cause'>, fact: Fact, at: Date): OutboxEvent {
+export function eventOf(p: Pick<Purchase, 'id' | 'accountId' | 'trigger' | 'packId' | 'credits' | 'amountMinor' | 'currency' | 'cause'>, fact: Fact, at: Date): OutboxMessage {
   const type: RechargeEventType = fact.type;
-  const body: RechargeEvent = {
+  const payload: RechargeEvent = {
     id: `${p.id}#${type}#${fact.attempt}`,
     type,
     accountId: p.accountId,
@@ -39,7 +40,7 @@ export function eventOf(p: Pick<Purchase, 'id' | 'accountId' | 'trigger' | 'pack
     cause: p.cause,
     reason: 'reason' in fact ? fact.reason : null,
   };
-  return { id: body.id, subject: RECHARGE_EVENT_SUBJECTS[type], body };
+  return { id: payload.id, subject: RECHARGE_EVENT_SUBJECTS[type], payload };
 }
 
 const FINAL_FOR_FAILURES: ReadonlySet<string> = new Set(['granted', 'abandoned']);
@@ -87,7 +88,7 @@ export class PurchaseBook {
         trx,
       );
       await this.queries.appendAttempts(p.id, t.records, at, trx);
-      await this.queries.enqueue(t.facts.map((f) => eventOf(p, f, at)), at, trx);
+      await enqueueOutbox(trx, t.facts.map((f) => eventOf(p, f, at)));
       const after: Purchase = { ...p, status: t.status, reason: t.reason, attempts: t.attempts, updatedAt: at };
       if (p.trigger === 'auto' && t.status !== p.status && FINAL_FOR_FAILURES.has(t.status)) await this.autoRechargeEnded(after, t.status as 'granted' | 'abandoned', at, trx);
       return { purchase: after, transition: t };
@@ -108,6 +109,6 @@ export class PurchaseBook {
       },
       trx,
     );
-    if (disable) await this.queries.enqueue([eventOf(p, { type: 'AutoRechargeDisabled', attempt: p.attempts, reason: 'repeated_failures' }, at)], at, trx);
+    if (disable) await enqueueOutbox(trx, [eventOf(p, { type: 'AutoRechargeDisabled', attempt: p.attempts, reason: 'repeated_failures' }, at)]);
   }
 }

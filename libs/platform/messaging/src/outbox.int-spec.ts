@@ -16,7 +16,9 @@ describe('outbox', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let publisher: Publisher;
-  const relayOf = (batchSize = 100) => new OutboxRelay({ pool, publisher, subjectFor: (s) => `${prefix}.${s}`, batchSize, idleMs: 20 });
+  const relayOf = (batchSize = 100, exclusiveLock?: number) =>
+    new OutboxRelay({ pool, publisher, subjectFor: (s) => `${prefix}.${s}`, batchSize, idleMs: 20, ...(exclusiveLock === undefined ? {} : { exclusiveLock }) });
+  const unpublished = async () => (await pool.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null')).rows[0]?.n;
   const stored = async () => {
     const info = await jsm.streams.info(stream).catch(() => undefined);
     return info?.state.messages ?? 0;
@@ -76,12 +78,37 @@ describe('outbox', () => {
     const relays = [relayOf(50), relayOf(50)];
     for (const r of relays) r.start();
     try {
-      await waitFor(async () => (await pool.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null')).rows[0]?.n === 0, {
-        timeoutMs: 20_000,
-      });
+      await waitFor(async () => (await unpublished()) === 0, { timeoutMs: 20_000 });
     } finally {
       await Promise.all(relays.map((r) => r.stop()));
     }
     expect((await stored()) - before).toBe(500);
+  });
+
+  it('given an exclusive lock held elsewhere, when relayed, then nothing is published; released, two running relays publish every row once, in seq order', async () => {
+    const LOCK = 0x0b0c;
+    const before = await stored();
+    await enqueueOutbox(db, Array.from({ length: 300 }, (_, i) => ({ id: `d#${i}`, subject: 'test.v1.thing.happened', payload: { i } })));
+    const holder = await pool.connect();
+    try {
+      await holder.query('select pg_advisory_lock($1, hashtext(current_schema()))', [LOCK]);
+      expect(await relayOf(100, LOCK).relayOnce()).toBe(0);
+      // A relay with another key is not held back.
+      expect(await relayOf(1, LOCK + 1).relayOnce()).toBe(1);
+      await holder.query('select pg_advisory_unlock($1, hashtext(current_schema()))', [LOCK]);
+    } finally {
+      holder.release();
+    }
+    const relays = [relayOf(20, LOCK), relayOf(20, LOCK)];
+    for (const r of relays) r.start();
+    try {
+      await waitFor(async () => (await unpublished()) === 0, { timeoutMs: 20_000 });
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+    }
+    const ids: string[] = [];
+    for (let seq = before + 1; seq <= before + 300; seq++) ids.push((await jsm.streams.getMessage(stream, { seq }))!.header.get('Nats-Msg-Id'));
+    expect(ids).toEqual(Array.from({ length: 300 }, (_, i) => `d#${i}`));
+    expect(await stored()).toBe(before + 300);
   });
 });

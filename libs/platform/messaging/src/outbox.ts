@@ -48,14 +48,26 @@ export interface OutboxRelayOptions {
   readonly table?: string;
   /** Rows per transaction. Default 100. */
   readonly batchSize?: number;
-  /** Pause between polls when the outbox is empty or a publish failed. Default 200 ms. */
+  /** Pause between polls when the outbox is empty. Default 200 ms. */
   readonly idleMs?: number;
+  /** Pause after a failed pass (NATS or Postgres down), so an outage is not retried and logged in a tight loop. Default idleMs. */
+  readonly errorMs?: number;
+  /**
+   * An advisory lock key (int4): each pass first takes `pg_try_advisory_xact_lock(key,
+   * hashtext(current_schema()))`, so of all replicas on one schema only one publishes at a time and
+   * the stream gets the rows in `seq` order; a pass that finds the lock taken publishes nothing.
+   * Without it, replicas publish different batches at once (`skip locked`), and a later batch may
+   * reach the stream before an earlier one. `seq` is taken at insert, not at commit, so what a
+   * consumer may rely on is: a row committed before another was written is published before it.
+   */
+  readonly exclusiveLock?: number;
   readonly onError?: (error: unknown) => void;
 }
 
 /**
  * Publishes unpublished rows in `seq` order. Several replicas may run one each: `skip locked` gives
- * each batch to one relay at a time. A failed publish leaves the batch unmarked for the next poll.
+ * each batch to one relay at a time (and `exclusiveLock` the whole outbox). A failed publish leaves
+ * the batch unmarked for the next poll.
  */
 export class OutboxRelay {
   private running = false;
@@ -64,12 +76,16 @@ export class OutboxRelay {
   private readonly table: string;
   private readonly batchSize: number;
   private readonly idleMs: number;
+  private readonly errorMs: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.table = options.table ?? 'outbox';
     if (!/^[a-z_][a-z0-9_]*$/.test(this.table)) throw new Error(`outbox table name ${this.table} is not a plain identifier`);
     this.batchSize = options.batchSize ?? 100;
     this.idleMs = options.idleMs ?? 200;
+    this.errorMs = options.errorMs ?? this.idleMs;
+    const lock = options.exclusiveLock;
+    if (lock !== undefined && !(Number.isInteger(lock) && lock >= -(2 ** 31) && lock < 2 ** 31)) throw new Error(`outbox exclusiveLock ${lock} is not an int4`);
   }
 
   start(): void {
@@ -89,11 +105,19 @@ export class OutboxRelay {
     await this.loop;
   }
 
-  /** One batch: how many rows were published (0 when there was nothing to do). */
+  /** One batch: how many rows were published (0 when there was nothing to do, or another relay holds `exclusiveLock`). */
   async relayOnce(): Promise<number> {
     const client = await this.options.pool.connect();
     try {
       await client.query('begin');
+      if (this.options.exclusiveLock !== undefined) {
+        // Transaction-scoped: released by the commit or rollback below, or with the connection if this process dies.
+        const lock = await client.query<{ locked: boolean }>('select pg_try_advisory_xact_lock($1, hashtext(current_schema())) as locked', [this.options.exclusiveLock]);
+        if (!lock.rows[0]?.locked) {
+          await client.query('rollback');
+          return 0;
+        }
+      }
       const { rows } = await client.query<{ id: string; subject: string; payload: unknown }>(
         `select id, subject, payload from ${this.table} where published_at is null order by seq limit $1 for update skip locked`,
         [this.batchSize],
@@ -115,14 +139,16 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
+      let pauseMs = this.idleMs;
       try {
         published = await this.relayOnce();
       } catch (error) {
+        pauseMs = this.errorMs;
         this.options.onError?.(error);
       }
       if (published === this.batchSize) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.idleMs);
+        const timer = setTimeout(resolve, pauseMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();

@@ -46,7 +46,7 @@ const auto = (id: string, accountId: string, cause: string, over: Partial<NewPur
   ...over,
 });
 
-const event = (id: string) => ({ id, subject: 'recharge.v1.purchase.requested', body: { id } });
+const event = (id: string) => ({ id, subject: 'recharge.v1.purchase.requested', payload: { id } });
 
 describe('RechargeQueries: purchases', () => {
   it('given two workers inserting a recharge for the same crossing at once, then one purchase exists and both see it', async () => {
@@ -127,35 +127,6 @@ describe('RechargeQueries: settings', () => {
     await q.saveSettings({ ...s, version: 2, enabled: false });
     await q.markThresholdApplied('acct-6', 1);
     expect(await q.transaction((trx) => q.settings('acct-6', trx, true))).toMatchObject({ enabled: false, version: 2, ledgerThresholdVersion: 1 });
-  });
-});
-
-describe('RechargeQueries: outbox relay', () => {
-  it('publishes unpublished events in the order written, one relay at a time, each once', async () => {
-    await q.transaction((trx) => q.enqueue([event('o-1'), event('o-2'), event('o-1')], T0, trx));
-    await q.transaction((trx) => q.enqueue([event('o-3')], T0, trx));
-    const published: string[] = [];
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((r) => (release = r));
-    // The first relay holds its turn while a second one tries.
-    const first = q.relay(100, 42, async (events) => {
-      published.push(...events.map((e) => e.id));
-      await held;
-    });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await q.relay(100, 42, () => Promise.reject(new Error('must not run')))).toBe(0);
-    release();
-    await first;
-    expect(published.filter((id) => id.startsWith('o-'))).toEqual(['o-1', 'o-2', 'o-3']);
-    expect(await q.relay(100, 42, () => Promise.reject(new Error('nothing left')))).toBe(0);
-  });
-
-  it('keeps events unpublished when publishing fails', async () => {
-    await q.transaction((trx) => q.enqueue([event('f-1')], T0, trx));
-    await expect(q.relay(100, 42, () => Promise.reject(new Error('stream down')))).rejects.toThrow('stream down');
-    const ids: string[] = [];
-    await q.relay(100, 42, (events) => Promise.resolve(void ids.push(...events.map((e) => e.id))));
-    expect(ids).toEqual(['f-1']);
   });
 });
 

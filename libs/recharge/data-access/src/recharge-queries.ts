@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { enqueueOutbox, type OutboxMessage } from '@credence/platform-messaging';
 import type { RechargeDatabase } from './schema.js';
 
 export type Db = Kysely<RechargeDatabase> | Transaction<RechargeDatabase>;
@@ -68,17 +69,6 @@ export interface AttemptLine {
   readonly at: Date;
 }
 
-/** A message for the outbox: `subject` without the deployment's prefix, `id` its Nats-Msg-Id. */
-export interface OutboxEvent {
-  readonly id: string;
-  readonly subject: string;
-  readonly body: unknown;
-}
-
-export interface RelayedEvent extends OutboxEvent {
-  readonly seq: bigint;
-}
-
 const toSettings = (r: Selectable<RechargeDatabase['settings']>): Settings => ({
   accountId: r.account_id,
   enabled: r.enabled,
@@ -127,7 +117,7 @@ const toPurchase = (r: Selectable<RechargeDatabase['purchases']>): Purchase => (
 const SPENDING = ['pending', 'processing', 'paid', 'granted'];
 const ACTIVE = ['pending', 'processing', 'paid'];
 
-/** Every statement of recharge's own tables (the sandbox provider's are in SandboxQueries). */
+/** Every statement of recharge's own tables (the sandbox provider's are in SandboxQueries, the outbox's in platform-messaging). */
 export class RechargeQueries {
   constructor(readonly db: Kysely<RechargeDatabase>) {}
 
@@ -208,7 +198,7 @@ export class RechargeQueries {
    * (auto) is taken: the unique constraint decides, so two racing inserts make one purchase, and
    * the one already stored is returned.
    */
-  async insertPurchase(p: NewPurchase, records: readonly Omit<AttemptLine, 'at'>[], events: readonly OutboxEvent[], trx: Trx): Promise<{ inserted: boolean; purchase: Purchase }> {
+  async insertPurchase(p: NewPurchase, records: readonly Omit<AttemptLine, 'at'>[], events: readonly OutboxMessage[], trx: Trx): Promise<{ inserted: boolean; purchase: Purchase }> {
     const inserted = await trx
       .insertInto('purchases')
       .values({
@@ -237,7 +227,7 @@ export class RechargeQueries {
       .executeTakeFirst();
     if (inserted) {
       await this.appendAttempts(p.id, records, p.createdAt, trx);
-      await this.enqueue(events, p.createdAt, trx);
+      await enqueueOutbox(trx, events);
       return { inserted: true, purchase: toPurchase(inserted) };
     }
     const stored = p.trigger === 'manual' && p.key !== null ? await this.purchaseByKey(p.accountId, p.key, trx) : p.cause !== null ? await this.purchaseByCause(p.cause, trx) : undefined;
@@ -343,42 +333,5 @@ export class RechargeQueries {
       .insertInto('attempts')
       .values(records.map((r) => ({ purchase_id: purchaseId, attempt: r.attempt, outcome: r.outcome, detail: r.detail, at })))
       .execute();
-  }
-
-  /** Events with deterministic ids: writing one twice keeps the first. */
-  async enqueue(events: readonly OutboxEvent[], at: Date, trx: Trx): Promise<void> {
-    if (events.length === 0) return;
-    await trx
-      .insertInto('outbox')
-      .values(events.map((e) => ({ id: e.id, subject: e.subject, body: JSON.stringify(e.body), created_at: at })))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
-  }
-
-  // ---- outbox
-
-  /**
-   * One pass of the relay: unpublished events in the order written, handed to `publish`, marked
-   * published when it resolves; 0 when another relay holds the turn. One relay at a time (a
-   * transaction-scoped advisory lock) keeps each account's events in order on the stream.
-   */
-  async relay(limit: number, lockKey: number, publish: (events: readonly RelayedEvent[]) => Promise<void>): Promise<number> {
-    return this.transaction(async (trx) => {
-      const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${lockKey}::int4, hashtext(current_schema())) as locked`.execute(trx);
-      if (!rows[0]?.locked) return 0;
-      const events = await trx.selectFrom('outbox').select(['seq', 'id', 'subject', 'body']).where('published_at', 'is', null).orderBy('seq').limit(limit).execute();
-      if (events.length === 0) return 0;
-      await publish(events.map((e) => ({ seq: BigInt(e.seq), id: e.id, subject: e.subject, body: e.body })));
-      await trx
-        .updateTable('outbox')
-        .set({ published_at: sql<Date>`now()` })
-        .where(
-          'seq',
-          'in',
-          events.map((e) => e.seq),
-        )
-        .execute();
-      return events.length;
-    });
   }
 }

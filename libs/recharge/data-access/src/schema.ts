@@ -46,7 +46,7 @@ export interface RechargeDatabase {
     granted_at: Date | null;
   };
   attempts: { id: Generated<bigint>; purchase_id: string; attempt: number; outcome: string; detail: string | null; at: Date };
-  outbox: { seq: Generated<bigint>; id: string; subject: string; body: unknown; created_at: Date; published_at: Date | null };
+  outbox: { id: string; seq: Generated<bigint>; subject: string; payload: unknown; created_at: Generated<Date>; published_at: Date | null };
   sandbox_payment_methods: { id: string; account_id: string; card_number: string; behaviour: string; created_at: Date };
   sandbox_charges: {
     id: string;
