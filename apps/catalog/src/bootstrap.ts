@@ -5,6 +5,7 @@ import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
 import { serveOpenApi } from '@credence/platform-openapi';
+import { BusyFilter } from '@credence/platform-runtime';
 import { loadCatalogConfig } from './config/catalog-config.js';
 import { CatalogModule } from './catalog.module.js';
 import { catalogOpenApi } from './transport/http/openapi.js';
@@ -18,6 +19,8 @@ const app = await NestFactory.create<NestFastifyApplication>(CatalogModule, new 
   logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
+// Saturated (no database connection in time): 503 with Retry-After rather than a 500.
+app.useGlobalFilters(new BusyFilter(app.getHttpAdapter()));
 serveOpenApi(app, catalogOpenApi(app));
 app.connectMicroservice(
   {

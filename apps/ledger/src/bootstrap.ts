@@ -5,6 +5,7 @@ import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
 import { serveOpenApi } from '@credence/platform-openapi';
+import { BusyFilter } from '@credence/platform-runtime';
 import { loadLedgerConfig } from './config/ledger-config.js';
 import { commandConsumer, commandStream } from './config/streams.js';
 import { LedgerModule } from './ledger.module.js';
@@ -20,6 +21,8 @@ const app = await NestFactory.create<NestFastifyApplication>(LedgerModule, new F
   logger: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? ['error', 'warn', 'log', 'debug'] : ['error', 'warn'],
 });
 app.enableShutdownHooks();
+// Saturated (no database connection in time): 503 with Retry-After rather than a 500.
+app.useGlobalFilters(new BusyFilter(app.getHttpAdapter()));
 serveOpenApi(app, ledgerOpenApi(app));
 app.connectMicroservice(
   {

@@ -5,6 +5,7 @@ import { subject } from '@credence/contracts';
 import { createLogger } from '@credence/platform-observability';
 import { JetStreamServer } from '@credence/platform-messaging';
 import { serveOpenApi } from '@credence/platform-openapi';
+import { BusyFilter } from '@credence/platform-runtime';
 import { loadRechargeConfig } from './config/recharge-config.js';
 import { balanceLowConsumer, ledgerStreamName } from './config/streams.js';
 import { RechargeModule } from './recharge.module.js';
@@ -21,6 +22,8 @@ const app = await NestFactory.create<NestFastifyApplication>(RechargeModule, new
   rawBody: true,
 });
 app.enableShutdownHooks();
+// Saturated (no database connection in time): 503 with Retry-After rather than a 500.
+app.useGlobalFilters(new BusyFilter(app.getHttpAdapter()));
 serveOpenApi(app, rechargeOpenApi(app));
 app.connectMicroservice(
   {

@@ -2,3 +2,4 @@ export * from './upstream.js';
 export * from './loop.js';
 export * from './config.js';
 export * from './http.js';
+export * from './busy.filter.js';
