@@ -153,6 +153,18 @@ describe('claiming and settling deliveries', () => {
     expect(await store.retryDead(dead!.id, times(T0 + 2_000))).toBeUndefined();
   });
 
+  it('given a claim found past its give-up time, then it is dead with no attempt logged, and only by the claim holder', async () => {
+    await store.insertEmail({ id: 'em_e', accountId: 'e', address: 'e@e.example', kinds: ['balance_low'], createdAt: new Date(T0) });
+    await store.apply([notify(low('e', 'late-claim'))], [], { now: new Date(T0), giveUpAt: new Date(T0 + 1_000) });
+    const [claimed] = await store.claimDue({ now: new Date(T0 + 1_000), leaseUntil: new Date(T0 + 60_000), limit: 10, channels: ['email'] }).then((all) => all.filter((c) => c.accountId === 'e'));
+    expect(claimed?.attempt).toBe(1);
+    expect(await store.expireClaimed(claimed!.id, 2, new Date(T0 + 1_001))).toBe(false);
+    expect(await store.expireClaimed(claimed!.id, 1, new Date(T0 + 1_001))).toBe(true);
+    const d = await store.delivery(claimed!.id);
+    expect(d).toMatchObject({ status: 'dead', lastError: 'not delivered before its give-up time' });
+    expect(d?.attempts).toEqual([]);
+  });
+
   it('pages the log newest first', async () => {
     const page1 = await store.deliveries({ accountId: 'a', limit: 5 });
     const page2 = await store.deliveries({ accountId: 'a', limit: 5, before: page1.at(-1)!.id });

@@ -455,6 +455,29 @@ export class NotifierStore {
     });
   }
 
+  /**
+   * A claimed delivery found past its give-up time when its attempt was about to start: dead, with
+   * no attempt logged (none was made) and the claim's attempt count given back. False when the
+   * claim is no longer this worker's.
+   */
+  async expireClaimed(deliveryId: bigint, attempt: number, now: Date): Promise<boolean> {
+    const r = await this.db
+      .updateTable('deliveries')
+      .set({
+        status: 'dead',
+        dead_at: now,
+        next_attempt_at: null,
+        updated_at: now,
+        attempts: attempt - 1,
+        last_error: sql<string>`coalesce(last_error, 'not delivered before its give-up time')`,
+      })
+      .where('id', '=', deliveryId)
+      .where('attempts', '=', attempt)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
   // --- the delivery log -----------------------------------------------------------------------
 
   async deliveries(q: DeliveriesQuery): Promise<Delivery[]> {

@@ -54,6 +54,11 @@ export class DeliverDue {
     // Deleting an endpoint wipes its secret and cancels its deliveries in one transaction: nothing to send.
     if (sender === undefined || (d.channel === 'webhook' && !d.secret)) return undefined;
     const startedAt = this.clock.now();
+    // Claimed in time, but the clock moved past the give-up time before the send: no attempt starts then.
+    if (startedAt > d.giveUpAt.getTime()) {
+      const at = new Date(startedAt);
+      return (await this.store.expireClaimed(d.id, d.attempt, at)) ? { status: 'dead', at, error: 'not delivered before its give-up time' } : undefined;
+    }
     const started = performance.now();
     let result: SendResult;
     try {
