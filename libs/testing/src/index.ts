@@ -13,3 +13,4 @@ export {
 } from './process.js';
 export { TEST_ADMIN_KEY } from './auth.js';
 export { freePort } from './ports.js';
+export { callJson, type HttpReply } from './http.js';

@@ -36,6 +36,8 @@ export interface SpawnedProcess {
   waitForLine(pattern: RegExp, timeoutMs: number, options?: { from?: number }): Promise<string>;
   /** Signals the whole process group (so `npm run x` takes its node child along) and awaits the exit. */
   kill(signal?: NodeJS.Signals): Promise<ProcessExit>;
+  /** `signal` (SIGTERM: a graceful stop), then SIGKILL if still running after `graceMs`: cleanup never hangs. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<ProcessExit>;
 }
 
 export const SPAWN_DEFAULTS = { readyTimeoutMs: 30_000, stopGraceMs: 5_000, outputTailLines: 30 } as const;
@@ -151,6 +153,15 @@ class Spawned implements SpawnedProcess {
     if (this.exit === undefined) signalGroup(this.child, signal);
     return this.exited;
   }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs: number = SPAWN_DEFAULTS.stopGraceMs): Promise<ProcessExit> {
+    const escalate = setTimeout(() => void this.kill('SIGKILL'), graceMs);
+    try {
+      return await this.kill(signal);
+    } finally {
+      clearTimeout(escalate);
+    }
+  }
 }
 
 /** Starts a process in its own process group, capturing its output line by line. */
@@ -181,18 +192,5 @@ export async function spawnProcess(options: SpawnOptions): Promise<SpawnedProces
  * still there after `graceMs`. Call it in afterAll (or afterEach).
  */
 export async function stopAll(graceMs: number = SPAWN_DEFAULTS.stopGraceMs): Promise<void> {
-  await Promise.all(
-    [...running].map(async (handle) => {
-      let timer: NodeJS.Timeout | undefined;
-      const escalate = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          void handle.kill('SIGKILL');
-          resolve();
-        }, graceMs);
-      });
-      await Promise.race([handle.kill('SIGTERM'), escalate]);
-      await handle.exited;
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all([...running].map((handle) => handle.stop('SIGTERM', graceMs)));
 }

@@ -6,14 +6,13 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { CATALOG_EVENTS_STREAM, CATALOG_QUOTE_SUBJECT, streamName, subject, type Namespace, type QuoteReply } from '@credence/contracts';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
+import { callJson, createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type HttpReply, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CATALOG_MAIN = `${REPO_ROOT}dist/apps/catalog/src/main.js`;
 const NODE = `${REPO_ROOT}node_modules/.bin/node`;
-const STOP_GRACE_MS = 5_000;
 
-export type HttpReply<T = unknown> = { readonly status: number; readonly body: T };
+export type { HttpReply };
 
 /** A seed catalog of deploy/catalogs as parsed JSON. */
 export const seedCatalog = (name: string): Record<string, unknown> =>
@@ -67,14 +66,8 @@ export class CatalogDeployment {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
+    return callJson<T>(TEST_ADMIN_KEY, method, `${this.url}${path}`, body);
   }
 
   async requestQuote(body: unknown, timeoutMs = 10_000): Promise<QuoteReply> {
@@ -83,12 +76,7 @@ export class CatalogDeployment {
   }
 
   async close(): Promise<void> {
-    const proc = this.proc;
-    if (proc) {
-      const escalate = setTimeout(() => void proc.kill('SIGKILL'), STOP_GRACE_MS);
-      await proc.kill('SIGTERM');
-      clearTimeout(escalate);
-    }
+    await this.proc?.stop();
     await this.jsm.streams.delete(this.eventStream).catch(() => false);
     await this.nc.close();
     await this.schema.drop();

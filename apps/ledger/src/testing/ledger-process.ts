@@ -20,7 +20,7 @@ import {
 } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
 import { Publisher, type PublishAck } from '@credence/platform-messaging';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
+import { callJson, createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, waitFor, type HttpReply, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /** LEDGER_E2E_MAIN runs the tests against another build of the ledger (say, a deliberately broken one). */
@@ -45,9 +45,8 @@ export const TEST_LEDGER_ENV: Readonly<Record<string, string>> = {
   CREDENCE_ADMIN_KEY: TEST_ADMIN_KEY,
 };
 
-const STOP_GRACE_MS = 5_000;
 
-export type HttpReply<T = unknown> = { readonly status: number; readonly body: T };
+export type { HttpReply };
 
 /** One running ledger process. */
 export interface LedgerProcess {
@@ -128,15 +127,7 @@ export class LedgerDeployment {
       readyTimeoutMs: 30_000,
     });
     const url = `http://127.0.0.1:${port}`;
-    const call = async <T>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> => {
-      const res = await fetch(`${url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-    };
+    const call = <T>(method: string, path: string, body?: unknown): Promise<HttpReply<T>> => callJson<T>(TEST_ADMIN_KEY, method, `${url}${path}`, body);
     const handle: LedgerProcess = {
       port,
       url,
@@ -257,10 +248,7 @@ export class LedgerDeployment {
   async close(): Promise<void> {
     await Promise.all(
       this.processes.splice(0).map(async (p) => {
-        // A process that does not stop within the grace period is killed: cleanup must not hang.
-        const escalate = setTimeout(() => void p.kill('SIGKILL'), STOP_GRACE_MS);
-        await p.kill('SIGTERM');
-        clearTimeout(escalate);
+        await p.process.stop();
       }),
     );
     for (const name of [this.commandStream, this.eventStream]) await this.jsm.streams.delete(name).catch(() => false);

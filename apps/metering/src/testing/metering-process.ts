@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { METERING_EVENTS_STREAM, METERING_USAGE_RECORD_SUBJECT, METERING_USAGE_STREAM, CATALOG_EVENTS_STREAM, streamName, subject } from '@credence/contracts';
 import { createPool } from '@credence/platform-database';
-import { createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
+import { callJson, createTestSchema, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, type SpawnedProcess, type TestSchema, freePort } from '@credence/testing';
 import type pg from 'pg';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- e2e support reuses the ledger's and the catalog's process helpers
 import { LedgerDeployment, type HttpReply, type LedgerProcess } from '../../../ledger/src/testing/ledger-process.js';
@@ -13,7 +13,6 @@ import { CatalogDeployment } from '../../../catalog/src/testing/catalog-process.
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const METERING_MAIN = `${REPO_ROOT}dist/apps/metering/src/main.js`;
 const NODE = `${REPO_ROOT}node_modules/.bin/node`;
-const STOP_GRACE_MS = 5_000;
 /** How long a revoked key may keep working in this stack's processes. */
 export const STACK_AUTH_CACHE_MS = 1_000;
 
@@ -95,14 +94,8 @@ export class MeteringStack {
   }
 
   /** `key` undefined sends no key; `baseUrl` reaches the ledger or the catalog instead. */
-  async callAs<T = unknown>(key: string | undefined, method: string, path: string, body?: unknown, baseUrl = this.url): Promise<HttpReply<T>> {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  callAs<T = unknown>(key: string | undefined, method: string, path: string, body?: unknown, baseUrl = this.url): Promise<HttpReply<T>> {
+    return callJson<T>(key, method, `${baseUrl}${path}`, body);
   }
 
   async grant(accountId: string, key: string, amount: string): Promise<void> {
@@ -143,12 +136,7 @@ export class MeteringStack {
   }
 
   async close(): Promise<void> {
-    const proc = this.proc;
-    if (proc) {
-      const escalate = setTimeout(() => void proc.kill('SIGKILL'), STOP_GRACE_MS);
-      await proc.kill('SIGTERM');
-      clearTimeout(escalate);
-    }
+    await this.proc?.stop();
     const ns = this.ledger.ns;
     for (const s of [METERING_USAGE_STREAM, METERING_EVENTS_STREAM, CATALOG_EVENTS_STREAM]) await this.ledger.jsm.streams.delete(streamName(ns, s)).catch(() => false);
     await this.pool.end();

@@ -21,12 +21,11 @@ import {
 import { generateKey, type KeyScope } from '@credence/platform-auth';
 import { createPool } from '@credence/platform-database';
 import { ensureStream, Publisher } from '@credence/platform-messaging';
-import { createTestSchema, freePort, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type SpawnedProcess, type TestSchema } from '@credence/testing';
+import { callJson, createTestSchema, freePort, spawnProcess, TEST_ADMIN_KEY, testDatabaseUrl, testNatsUrl, uniqueName, type HttpReply, type SpawnedProcess, type TestSchema } from '@credence/testing';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const NOTIFIER_MAIN = `${REPO_ROOT}dist/apps/notifier/src/main.js`;
 const NODE = `${REPO_ROOT}node_modules/.bin/node`;
-const STOP_GRACE_MS = 5_000;
 
 /** Retries in milliseconds, not minutes: a test sees the whole schedule. */
 export const FAST_NOTIFIER_ENV: Readonly<Record<string, string>> = {
@@ -43,7 +42,7 @@ export const FAST_NOTIFIER_ENV: Readonly<Record<string, string>> = {
   STREAM_RETRY_MS: '200',
 };
 
-export type HttpReply<T = unknown> = { readonly status: number; readonly body: T };
+export type { HttpReply };
 
 /** The producers' streams as their producers configure them (subjects from the contracts), small for tests. */
 const PRODUCER_STREAMS = [
@@ -138,14 +137,8 @@ export class NotifierDeployment {
   }
 
   /** `key` undefined sends none. */
-  async callAs<T = unknown>(key: string | undefined, method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  callAs<T = unknown>(key: string | undefined, method: string, path: string, body?: unknown): Promise<HttpReply<T>> {
+    return callJson<T>(key, method, `${this.url}${path}`, body);
   }
 
   /** Publishes a body as JSON (bytes as they are) on `<prefix>.<bare subject>`; a fresh Nats-Msg-Id unless given. */
@@ -159,12 +152,7 @@ export class NotifierDeployment {
   }
 
   async close(): Promise<void> {
-    const proc = this.proc;
-    if (proc) {
-      const escalate = setTimeout(() => void proc.kill('SIGKILL'), STOP_GRACE_MS);
-      await proc.kill('SIGTERM');
-      clearTimeout(escalate);
-    }
+    await this.proc?.stop();
     for (const name of this.createdStreams) await this.jsm.streams.delete(name).catch(() => false);
     await this.nc.close();
     await this.pool.end();

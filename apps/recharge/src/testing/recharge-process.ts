@@ -12,7 +12,6 @@ import { MeteringStack, STACK_AUTH_CACHE_MS, type HttpReply } from '../../../met
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const RECHARGE_MAIN = `${REPO_ROOT}dist/apps/recharge/src/main.js`;
 const NODE = `${REPO_ROOT}node_modules/.bin/node`;
-const STOP_GRACE_MS = 5_000;
 
 /** Short on purpose: retries, polls and leases in milliseconds keep the tests quick. */
 export const TEST_RECHARGE_ENV: Readonly<Record<string, string>> = {
@@ -223,11 +222,7 @@ export class RechargeStack {
   }
 
   async stop(replica: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const p = this.processes[replica];
-    if (!p) return;
-    const escalate = setTimeout(() => void p.process.kill('SIGKILL'), STOP_GRACE_MS);
-    await p.process.kill(signal);
-    clearTimeout(escalate);
+    await this.processes[replica]?.process.stop(signal);
   }
 
   async close(): Promise<void> {
