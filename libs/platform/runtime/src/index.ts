@@ -3,3 +3,4 @@ export * from './loop.js';
 export * from './config.js';
 export * from './http.js';
 export * from './busy.filter.js';
+export * from './valid.js';

@@ -19,7 +19,7 @@ import { ApplyCommands } from '../../application/apply-commands/apply-commands.j
 import { keyed, type WireKind } from '../../application/apply-commands/from-wire.js';
 import { PlaceHold } from '../../application/place-hold/place-hold.js';
 import { CLOCK } from '../../ledger.tokens.js';
-import { Valid } from './valid.pipe.js';
+import { Valid } from '@credence/platform-runtime';
 import { APPLIED, HOLD_PLACED, REFUSED } from './openapi.js';
 
 /** The answers every command route shares. */

@@ -5,7 +5,7 @@ import { ApiKeyGuard, assertCanAccess, CurrentPrincipal, type Principal } from '
 import { GetCredits } from '../../application/get-credits/get-credits.js';
 import { CreditsQuery } from './credits.query.js';
 import { CREDITS } from './openapi.js';
-import { Valid } from './valid.pipe.js';
+import { Valid } from '@credence/platform-runtime';
 
 const DEFAULT_PAGE_SIZE = 50;
 

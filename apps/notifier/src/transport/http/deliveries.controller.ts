@@ -5,7 +5,7 @@ import { ApiKeyGuard, assertCanAccess, canAccess, CurrentPrincipal, type Princip
 import { ApiKeyAuth, ApiQueryFrom } from '@credence/platform-openapi';
 import { Deliveries } from '../../application/deliveries/deliveries.js';
 import { DELIVERY } from './openapi.js';
-import { validQuery } from './targets.controller.js';
+import { validOrBadRequest } from '@credence/platform-runtime';
 
 /** The delivery log of an account, with every attempt, and a second chance for dead letters. */
 @ApiTags('deliveries')
@@ -26,7 +26,7 @@ export class DeliveriesController {
   })
   @Get()
   list(@CurrentPrincipal() p: Principal, @Query() query: unknown) {
-    const q = validQuery(DeliveriesQueryDto, query);
+    const q = validOrBadRequest(DeliveriesQueryDto, query);
     assertCanAccess(p, q.accountId);
     return this.deliveries.list(q);
   }

@@ -1,22 +1,11 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, UnprocessableEntityException, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { AccountQueryDto, EmailRecipientDto, validatePlain, WebhookEndpointDto } from '@credence/contracts';
-import { ApiKeyGuard, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
+import { AccountQueryDto, EmailRecipientDto, WebhookEndpointDto } from '@credence/contracts';
+import { ApiKeyGuard, assertBodyAccess, assertCanAccess, canAccess, CurrentPrincipal, type Principal } from '@credence/platform-auth';
 import { ApiBodyFrom, ApiKeyAuth, ApiQueryFrom } from '@credence/platform-openapi';
+import { validOrBadRequest } from '@credence/platform-runtime';
 import { Targets, type Created } from '../../application/targets/targets.js';
 import { EMAIL_RECIPIENT, REFUSED, WEBHOOK_CREATED, WEBHOOK_ENDPOINT } from './openapi.js';
-
-/** A 400 names every field and rule that failed. */
-export function validQuery<T extends object>(dto: new () => T, raw: unknown): T {
-  const r = validatePlain(dto, raw ?? {});
-  if (!r.ok) throw new BadRequestException({ error: 'invalid_request', issues: r.issues });
-  return r.value;
-}
-
-/** Invalid bodies carry no usable account: the use case answers them 400. */
-function assertBodyAccess(p: Principal, body: unknown): void {
-  if (body !== null && typeof body === 'object' && 'accountId' in body && typeof body.accountId === 'string') assertCanAccess(p, body.accountId);
-}
 
 function created<T>(r: Created<T>): T {
   switch (r.status) {
@@ -57,7 +46,7 @@ export class TargetsController {
   @ApiOkResponse({ schema: { type: 'object', required: ['webhooks'], properties: { webhooks: { type: 'array', items: WEBHOOK_ENDPOINT } } } })
   @Get('webhooks')
   async webhooks(@CurrentPrincipal() p: Principal, @Query() query: unknown) {
-    const q = validQuery(AccountQueryDto, query);
+    const q = validOrBadRequest(AccountQueryDto, query);
     assertCanAccess(p, q.accountId);
     return { webhooks: await this.targets.webhooks(q.accountId) };
   }
@@ -88,7 +77,7 @@ export class TargetsController {
   @ApiOkResponse({ schema: { type: 'object', required: ['emails'], properties: { emails: { type: 'array', items: EMAIL_RECIPIENT } } } })
   @Get('emails')
   async emails(@CurrentPrincipal() p: Principal, @Query() query: unknown) {
-    const q = validQuery(AccountQueryDto, query);
+    const q = validOrBadRequest(AccountQueryDto, query);
     assertCanAccess(p, q.accountId);
     return { emails: await this.targets.emails(q.accountId) };
   }
