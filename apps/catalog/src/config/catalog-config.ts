@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { validatePlain, describeIssues } from '@credence/contracts';
+import { loadEnvConfig } from '@credence/platform-runtime';
 
 /**
  * Every setting of the catalog service, from the environment, validated at boot: a bad value
@@ -35,16 +35,4 @@ export const CATALOG_DEFAULTS: Readonly<Record<string, string>> = {
   EVENT_STREAM_MAX_BYTES: String(64 * 1024 ** 2),
 };
 
-const NUMERIC = new Set(Object.keys(CATALOG_DEFAULTS).filter((k) => /^-?\d+$/.test(CATALOG_DEFAULTS[k] ?? '')));
-
-export function loadCatalogConfig(env: NodeJS.ProcessEnv = process.env): CatalogConfig {
-  const plain: Record<string, unknown> = {};
-  for (const key of [...Object.keys(CATALOG_DEFAULTS), 'LOG_LEVEL']) {
-    const raw = env[key] ?? CATALOG_DEFAULTS[key];
-    if (raw === undefined) continue;
-    plain[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-  }
-  const result = validatePlain(CatalogConfig, plain);
-  if (!result.ok) throw new Error(`invalid catalog configuration: ${describeIssues(result.issues)}`);
-  return result.value;
-}
+export const loadCatalogConfig = (env: NodeJS.ProcessEnv = process.env): CatalogConfig => loadEnvConfig('catalog', CatalogConfig, CATALOG_DEFAULTS, env);

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { validatePlain, describeIssues } from '@credence/contracts';
+import { loadEnvConfig } from '@credence/platform-runtime';
 
 /**
  * Every setting of the ledger service, from the environment, validated at boot: a bad value
@@ -61,16 +61,4 @@ export const LEDGER_DEFAULTS: Readonly<Record<string, string>> = {
   EVENT_STREAM_MAX_BYTES: String(4 * 1024 ** 3),
 };
 
-const NUMERIC = new Set(Object.keys(LEDGER_DEFAULTS).filter((k) => /^-?\d+$/.test(LEDGER_DEFAULTS[k] ?? '')));
-
-export function loadLedgerConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
-  const plain: Record<string, unknown> = {};
-  for (const key of [...Object.keys(LEDGER_DEFAULTS), 'LOG_LEVEL']) {
-    const raw = env[key] ?? LEDGER_DEFAULTS[key];
-    if (raw === undefined) continue;
-    plain[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-  }
-  const result = validatePlain(LedgerConfig, plain);
-  if (!result.ok) throw new Error(`invalid ledger configuration: ${describeIssues(result.issues)}`);
-  return result.value;
-}
+export const loadLedgerConfig = (env: NodeJS.ProcessEnv = process.env): LedgerConfig => loadEnvConfig('ledger', LedgerConfig, LEDGER_DEFAULTS, env);

@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { validatePlain, describeIssues } from '@credence/contracts';
+import { loadEnvConfig } from '@credence/platform-runtime';
 
 /**
  * Every setting of the metering service, from the environment, validated at boot: a bad value
@@ -58,16 +58,4 @@ export const METERING_DEFAULTS: Readonly<Record<string, string>> = {
   EVENT_STREAM_MAX_BYTES: String(256 * 1024 ** 2),
 };
 
-const NUMERIC = new Set(Object.keys(METERING_DEFAULTS).filter((k) => /^-?\d+$/.test(METERING_DEFAULTS[k] ?? '')));
-
-export function loadMeteringConfig(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
-  const plain: Record<string, unknown> = {};
-  for (const key of [...Object.keys(METERING_DEFAULTS), 'LOG_LEVEL']) {
-    const raw = env[key] ?? METERING_DEFAULTS[key];
-    if (raw === undefined) continue;
-    plain[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-  }
-  const result = validatePlain(MeteringConfig, plain);
-  if (!result.ok) throw new Error(`invalid metering configuration: ${describeIssues(result.issues)}`);
-  return result.value;
-}
+export const loadMeteringConfig = (env: NodeJS.ProcessEnv = process.env): MeteringConfig => loadEnvConfig('metering', MeteringConfig, METERING_DEFAULTS, env);

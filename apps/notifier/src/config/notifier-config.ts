@@ -1,5 +1,5 @@
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { validatePlain, describeIssues } from '@credence/contracts';
+import { loadEnvConfig } from '@credence/platform-runtime';
 
 const DAY_MS = 86_400_000;
 
@@ -69,17 +69,8 @@ export const NOTIFIER_DEFAULTS: Readonly<Record<string, string>> = {
   STREAM_RETRY_MS: '5000',
 };
 
-const NUMERIC = new Set(Object.keys(NOTIFIER_DEFAULTS).filter((k) => /^-?\d+$/.test(NOTIFIER_DEFAULTS[k] ?? '')));
-
 export function loadNotifierConfig(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
-  const plain: Record<string, unknown> = {};
-  for (const key of [...Object.keys(NOTIFIER_DEFAULTS), 'LOG_LEVEL']) {
-    const raw = env[key] ?? NOTIFIER_DEFAULTS[key];
-    if (raw === undefined) continue;
-    plain[key] = NUMERIC.has(key) && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-  }
-  const result = validatePlain(NotifierConfig, plain);
-  if (!result.ok) throw new Error(`invalid notifier configuration: ${describeIssues(result.issues)}`);
-  if (result.value.RETRY_CAP_MS < result.value.RETRY_BASE_MS) throw new Error('invalid notifier configuration: RETRY_CAP_MS must be at least RETRY_BASE_MS');
-  return result.value;
+  const c = loadEnvConfig('notifier', NotifierConfig, NOTIFIER_DEFAULTS, env);
+  if (c.RETRY_CAP_MS < c.RETRY_BASE_MS) throw new Error('invalid notifier configuration: RETRY_CAP_MS must be at least RETRY_BASE_MS');
+  return c;
 }
