@@ -2,6 +2,7 @@ import type { ClaimedDelivery } from '@credence/notifier-data-access';
 import type { DeliverDue } from '../../application/deliver/deliver.js';
 import { REMINDER_BATCH, type FireReminders } from '../../application/fire-reminders/fire-reminders.js';
 import { notifierMetrics } from '../metrics.js';
+import { Loop } from '@credence/platform-runtime';
 import { Pauses } from './pauses.js';
 
 export interface WorkerLog {
@@ -26,18 +27,33 @@ export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private readonly deliveryPauses = new Pauses();
-  private readonly reminderPauses = new Pauses();
-  private running: Promise<void>[] = [];
+  private readonly reminderLoop: Loop;
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly deliver: DeliverDue,
     private readonly reminders: FireReminders,
     private readonly options: WorkerOptions,
     private readonly log: WorkerLog,
-  ) {}
+  ) {
+    // Reminders by a second, slower loop; a full batch means there may be more right now.
+    this.reminderLoop = new Loop(
+      async () => {
+        const fired = await this.reminders.runOnce();
+        return fired >= REMINDER_BATCH ? fired : 0;
+      },
+      {
+        name: 'reminders',
+        idleMs: options.reminderPollMs,
+        errorMs: Math.max(options.reminderPollMs, options.errorMs),
+        onError: (_name, error) => this.log.error({ err: describe(error) }, 'firing reminders failed'),
+      },
+    );
+  }
 
   start(): void {
-    this.running = [this.deliveries(), this.reminderLoop()];
+    this.running = this.deliveries();
+    this.reminderLoop.start();
   }
 
   /** Something is due now: skip the rest of the idle pause. */
@@ -49,8 +65,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     this.deliveryPauses.wakeAll();
-    this.reminderPauses.wakeAll();
-    await Promise.all(this.running);
+    await Promise.all([this.running, this.reminderLoop.stop()]);
     await Promise.all(this.inFlight);
   }
 
@@ -89,20 +104,6 @@ export class DeliveryWorker {
         this.wake();
       });
     this.inFlight.add(p);
-  }
-
-  private async reminderLoop(): Promise<void> {
-    while (!this.stopped) {
-      let pause = this.options.reminderPollMs;
-      try {
-        // A full batch: there may be more right now.
-        if ((await this.reminders.runOnce()) >= REMINDER_BATCH) pause = 0;
-      } catch (error) {
-        this.log.error({ err: describe(error) }, 'firing reminders failed');
-        pause = Math.max(pause, this.options.errorMs);
-      }
-      if (pause > 0 && !this.stopped) await this.reminderPauses.pause(pause);
-    }
   }
 }
 
