@@ -469,7 +469,8 @@ export class NotifierStore {
         next_attempt_at: null,
         updated_at: now,
         attempts: attempt - 1,
-        last_error: sql<string>`coalesce(last_error, 'not delivered before its give-up time')`,
+        // Said like every give-up: the last attempt's error, and why there is no other.
+        last_error: sql<string>`coalesce(last_error || ' (gave up: not attempted before the give-up time)', 'not delivered before its give-up time')`,
       })
       .where('id', '=', deliveryId)
       .where('attempts', '=', attempt)

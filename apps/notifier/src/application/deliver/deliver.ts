@@ -57,7 +57,7 @@ export class DeliverDue {
     // Claimed in time, but the clock moved past the give-up time before the send: no attempt starts then.
     if (startedAt > d.giveUpAt.getTime()) {
       const at = new Date(startedAt);
-      return (await this.store.expireClaimed(d.id, d.attempt, at)) ? { status: 'dead', at, error: 'not delivered before its give-up time' } : undefined;
+      return (await this.store.expireClaimed(d.id, d.attempt, at)) ? { status: 'dead', at, error: 'gave up: not attempted before the give-up time' } : undefined;
     }
     const started = performance.now();
     let result: SendResult;
